@@ -1,0 +1,70 @@
+using CIOPulse.Api.Auth;
+using CIOPulse.Api.Json;
+using CIOPulse.Api.Problems;
+using CIOPulse.Grains.Interfaces;
+
+namespace CIOPulse.Api.Endpoints;
+
+public static class AccountEndpoints
+{
+    public const int MaxNameLength = 200;
+
+    public static RouteGroupBuilder MapAccounts(this RouteGroupBuilder api)
+    {
+        var accounts = api.MapGroup("/accounts/{accountId}").RequireSystemKey();
+        accounts.MapPut("", PutAccount);
+        accounts.MapPost("/keys", IssueKey);
+        return api;
+    }
+
+    public sealed record KeyResponse(string Key);
+
+    private static async Task<Results<Ok<Account>, ProblemHttpResult>> PutAccount(string accountId, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        if (!AccountIds.IsValid(accountId))
+        {
+            return ApiProblems.Invalid("accountId", "must be 1 to 64 characters of a-z, 0-9 and '-'.");
+        }
+
+        var (body, problem) = await JsonBody.ReadObjectAsync(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (!JsonFields.TryGetString(body, "name", out var name, out var error))
+        {
+            return ApiProblems.Invalid("name", error!);
+        }
+
+        if (string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength)
+        {
+            return ApiProblems.Invalid("name", $"is required: 1 to {MaxNameLength} characters.");
+        }
+
+        if (!JsonFields.TryGetString(body, "plan", out var planText, out error))
+        {
+            return ApiProblems.Invalid("plan", error!);
+        }
+
+        if (planText is null || char.IsDigit(planText[0]) || !Enum.TryParse<AccountPlan>(planText, ignoreCase: true, out var plan) || !Enum.IsDefined(plan))
+        {
+            return ApiProblems.Invalid("plan", "is required: Standard, Corporate or Enterprise.");
+        }
+
+        return TypedResults.Ok(await grains.GetGrain<IAccountGrain>(accountId).Upsert(name.Trim(), plan));
+    }
+
+    private static async Task<Results<Created<KeyResponse>, ProblemHttpResult>> IssueKey(string accountId, IGrainFactory grains)
+    {
+        if (!AccountIds.IsValid(accountId))
+        {
+            return ApiProblems.AccountNotFound(accountId);
+        }
+
+        var key = ApiKeys.Create(accountId);
+        return await grains.GetGrain<IAccountGrain>(accountId).AddKey(ApiKeys.Hash(key))
+            ? TypedResults.Created((string?)null, new KeyResponse(key))
+            : ApiProblems.AccountNotFound(accountId);
+    }
+}

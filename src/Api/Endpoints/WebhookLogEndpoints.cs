@@ -1,0 +1,96 @@
+using CIOPulse.Api.Auth;
+using CIOPulse.Api.Json;
+using CIOPulse.Api.Problems;
+using CIOPulse.Grains.Interfaces;
+
+namespace CIOPulse.Api.Endpoints;
+
+public static class WebhookLogEndpoints
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 500;
+
+    public static RouteGroupBuilder MapWebhookLog(this RouteGroupBuilder api)
+    {
+        var log = api.MapGroup("/accounts/{accountId}/webhook-log").RequireAccountAccess();
+        log.MapGet("", ListLog);
+        log.MapGet("/{webhookId}", GetEntry);
+        log.MapPost("/{webhookId}/resend", Resend);
+        return api;
+    }
+
+    public sealed record LogPageResponse(IReadOnlyList<WebhookLogItem> Items, string? NextCursor);
+
+    public sealed record LogEntryResponse(
+        string WebhookId,
+        string ResponseId,
+        ListeningPost ListeningPost,
+        DateTime LastActivityUtc,
+        int? LastResponseCode,
+        string? LastResponse,
+        int Attempts,
+        WebhookStatus Status,
+        string Payload,
+        IReadOnlyList<AttemptRecord> AttemptHistory,
+        DateTime? NextAttemptDueUtc);
+
+    public sealed record ResendResponse(string WebhookId);
+
+    private static async Task<Results<Ok<LogPageResponse>, ProblemHttpResult>> ListLog(
+        string accountId, string? status, string? listeningPost, string? limit, string? cursor, IGrainFactory grains)
+    {
+        WebhookStatus? statusFilter = null;
+        if (status is not null)
+        {
+            if (status.Length == 0 || char.IsDigit(status[0]) || !Enum.TryParse<WebhookStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+            {
+                return ApiProblems.Invalid("status", "must be InProgress, Succeeded or Failed.");
+            }
+
+            statusFilter = parsed;
+        }
+
+        ListeningPost? listeningPostFilter = null;
+        if (listeningPost is not null)
+        {
+            if (listeningPost.Length == 0 || !SurveyCompletionReader.TryParseListeningPost(listeningPost, out var parsed))
+            {
+                return ApiProblems.Invalid("listeningPost", "must be Transactional or Relationship.");
+            }
+
+            listeningPostFilter = parsed;
+        }
+
+        var pageSize = DefaultLimit;
+        if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxLimit))
+        {
+            return ApiProblems.Invalid("limit", $"must be a whole number from 1 to {MaxLimit}.");
+        }
+
+        var page = await grains.GetGrain<IWebhookLogGrain>(0).Query(accountId, new WebhookLogQuery(statusFilter, listeningPostFilter, pageSize, string.IsNullOrEmpty(cursor) ? null : cursor));
+        return page.Error is { } error
+            ? ApiProblems.Invalid("cursor", error)
+            : TypedResults.Ok(new LogPageResponse(page.Items, page.NextCursor));
+    }
+
+    private static async Task<Results<Ok<LogEntryResponse>, ProblemHttpResult>> GetEntry(string accountId, string webhookId, IGrainFactory grains)
+    {
+        if (!IsWebhookId(webhookId) || await grains.GetGrain<IWebhookDeliveryGrain>(webhookId).GetDetail(accountId) is not { } detail)
+        {
+            return ApiProblems.WebhookNotFound(webhookId);
+        }
+
+        var item = detail.Item;
+        return TypedResults.Ok(new LogEntryResponse(item.WebhookId, item.ResponseId, item.ListeningPost, item.LastActivityUtc, item.LastResponseCode,
+            item.LastResponse, item.Attempts, item.Status, detail.Payload, detail.AttemptHistory, detail.NextAttemptDueUtc));
+    }
+
+    private static async Task<Results<Accepted<ResendResponse>, ProblemHttpResult>> Resend(string accountId, string webhookId, IGrainFactory grains) =>
+        IsWebhookId(webhookId) && await grains.GetGrain<IWebhookDeliveryGrain>(webhookId).Resend(accountId)
+            ? TypedResults.Accepted((string?)null, new ResendResponse(webhookId))
+            : ApiProblems.WebhookNotFound(webhookId);
+
+    /// <summary>13 lowercase hex characters; anything else cannot exist, so it never activates a grain.</summary>
+    private static bool IsWebhookId(string id) =>
+        id.Length == 13 && id.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
+}

@@ -1,0 +1,67 @@
+using CIOPulse.Api.Auth;
+using CIOPulse.Api.Json;
+using CIOPulse.Api.Problems;
+using CIOPulse.Grains.Interfaces;
+
+namespace CIOPulse.Api.Endpoints;
+
+public static class WebhookSettingsEndpoints
+{
+    public static RouteGroupBuilder MapWebhookSettings(this RouteGroupBuilder api)
+    {
+        var settings = api.MapGroup("/accounts/{accountId}/webhook-settings").RequireAccountAccess();
+        settings.MapGet("", GetSettings);
+        settings.MapPut("", PutSettings);
+        return api;
+    }
+
+    private static async Task<Results<Ok<WebhookSettings>, ProblemHttpResult>> GetSettings(string accountId, IGrainFactory grains) =>
+        await grains.GetGrain<IAccountGrain>(accountId).GetSettings() is { } settings
+            ? TypedResults.Ok(settings)
+            : ApiProblems.AccountNotFound(accountId);
+
+    private static async Task<Results<Ok<WebhookSettings>, ProblemHttpResult>> PutSettings(string accountId, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await JsonBody.ReadObjectAsync(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (!JsonFields.TryGetBool(body, "enabled", out var enabled, out var error) || enabled is null)
+        {
+            return ApiProblems.Invalid("enabled", error ?? "is required: true or false.");
+        }
+
+        if (!JsonFields.TryGetString(body, "url", out var url, out error))
+        {
+            return ApiProblems.Invalid("url", error!);
+        }
+
+        if (!JsonFields.TryGetString(body, "username", out var username, out error))
+        {
+            return ApiProblems.Invalid("username", error!);
+        }
+
+        if (!JsonFields.TryGetString(body, "password", out var password, out error))
+        {
+            return ApiProblems.Invalid("password", error!);
+        }
+
+        if (!JsonFields.TryGetBool(body, "serviceNowWrapper", out var wrapper, out error))
+        {
+            return ApiProblems.Invalid("serviceNowWrapper", error!);
+        }
+
+        // An explicit null password keeps the stored one, like an absent one; "" clears it.
+        var update = new WebhookSettingsUpdate(enabled.Value, url, username, password, wrapper ?? false);
+        var result = await grains.GetGrain<IAccountGrain>(accountId).UpdateSettings(update);
+        return result.Outcome switch
+        {
+            SettingsUpdateOutcome.Updated => TypedResults.Ok(result.Settings!),
+            SettingsUpdateOutcome.PlanDoesNotAllowWebhooks => ApiProblems.Forbidden(result.Error!),
+            SettingsUpdateOutcome.Invalid => ApiProblems.Invalid(result.Field!, result.Error!),
+            _ => ApiProblems.AccountNotFound(accountId),
+        };
+    }
+}

@@ -1,0 +1,56 @@
+using System.Text.Json.Serialization;
+using CIOPulse.Api.Auth;
+using CIOPulse.Api.Endpoints;
+using CIOPulse.Api.Problems;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+
+namespace CIOPulse.Api;
+
+/// <summary>Registers and maps the HTTP API, whether it runs in the silo process or as a gateway.</summary>
+public static class WebhookApi
+{
+    public const string ReadyTag = "ready";
+
+    public static IHostApplicationBuilder AddWebhookApi(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ApiOptions>()
+            .BindConfiguration(ApiOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.TryAddSingletonTimeProvider();
+        builder.Services.AddSingleton<ApiKeyAuthenticator>();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ServiceUnavailableExceptionHandler>();
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        });
+        builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
+        return builder;
+    }
+
+    public static WebApplication MapWebhookApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+
+        app.MapGroup("/api/v1")
+            .MapAccounts()
+            .MapWebhookSettings()
+            .MapSurveyCompletions()
+            .MapWebhookLog();
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        return app;
+    }
+
+    private static void TryAddSingletonTimeProvider(this IServiceCollection services)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+namespace CIOPulse.Grains.Interfaces;
+
+/// <summary>
+/// What a delivery attempt needs from the account, read fresh for every attempt.
+/// The password is still encrypted here; only the sender decrypts it.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ciopulse.DeliveryTarget")]
+public sealed record DeliveryTarget(
+    [property: Id(0)] bool WebhooksActive,
+    [property: Id(1)] string? Url,
+    [property: Id(2)] string? Username,
+    [property: Id(3)] string? EncryptedPassword,
+    [property: Id(4)] bool ServiceNowWrapper);

@@ -1,0 +1,30 @@
+using Orleans.Concurrency;
+
+namespace CIOPulse.Grains.Interfaces;
+
+/// <summary>One account (key: account id): plan, webhook settings and account API keys.</summary>
+[Alias("ciopulse.IAccountGrain")]
+public interface IAccountGrain : IGrainWithStringKey
+{
+    [Alias("Upsert")]
+    Task<Account> Upsert(string name, AccountPlan plan);
+
+    [ReadOnly, Alias("Get")]
+    Task<Account?> Get();
+
+    /// <summary>Remembers the hash of a newly issued account key. False when the account does not exist.</summary>
+    [Alias("AddKey")]
+    Task<bool> AddKey(string keyHash);
+
+    [ReadOnly, Alias("HasKey")]
+    Task<bool> HasKey(string keyHash);
+
+    [ReadOnly, Alias("GetSettings")]
+    Task<WebhookSettings?> GetSettings();
+
+    [Alias("UpdateSettings")]
+    Task<SettingsUpdateResult> UpdateSettings(WebhookSettingsUpdate update);
+
+    [ReadOnly, Alias("GetDeliveryTarget")]
+    Task<DeliveryTarget?> GetDeliveryTarget();
+}

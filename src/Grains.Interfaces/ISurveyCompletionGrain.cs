@@ -1,0 +1,13 @@
+namespace CIOPulse.Grains.Interfaces;
+
+/// <summary>
+/// Entry point for survey completions: checks the account, derives the Webhook_ID and hands the
+/// completion to its <see cref="IWebhookDeliveryGrain"/>. A stateless worker, so completions of one
+/// account are not serialised through a single activation.
+/// </summary>
+[Alias("ciopulse.ISurveyCompletionGrain")]
+public interface ISurveyCompletionGrain : IGrainWithIntegerKey
+{
+    [Alias("Submit")]
+    Task<SubmitResult> Submit(string accountId, SurveyCompletion completion);
+}

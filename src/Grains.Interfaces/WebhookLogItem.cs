@@ -1,0 +1,13 @@
+namespace CIOPulse.Grains.Interfaces;
+
+/// <summary>One row of the Webhook Log.</summary>
+[GenerateSerializer, Immutable, Alias("ciopulse.WebhookLogItem")]
+public sealed record WebhookLogItem(
+    [property: Id(0)] string WebhookId,
+    [property: Id(1)] string ResponseId,
+    [property: Id(2)] ListeningPost ListeningPost,
+    [property: Id(3)] DateTime LastActivityUtc,
+    [property: Id(4)] int? LastResponseCode,
+    [property: Id(5)] string? LastResponse,
+    [property: Id(6)] int Attempts,
+    [property: Id(7)] WebhookStatus Status);

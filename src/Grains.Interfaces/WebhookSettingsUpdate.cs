@@ -1,0 +1,12 @@
+namespace CIOPulse.Grains.Interfaces;
+
+/// <summary>
+/// A settings change. <see cref="Password"/> null keeps the stored password, "" clears it.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ciopulse.WebhookSettingsUpdate")]
+public sealed record WebhookSettingsUpdate(
+    [property: Id(0)] bool Enabled,
+    [property: Id(1)] string? Url,
+    [property: Id(2)] string? Username,
+    [property: Id(3)] string? Password,
+    [property: Id(4)] bool ServiceNowWrapper);

@@ -1,0 +1,134 @@
+using CIOPulse.Grains.Interfaces;
+using Microsoft.Extensions.Options;
+
+namespace CIOPulse.Grains;
+
+public sealed class AccountGrain(
+    [PersistentState("account", StorageNames.Accounts)] IPersistentState<AccountState> account,
+    SecretProtector secrets,
+    IOptions<WebhookOptions> options) : Grain, IAccountGrain
+{
+    private const int MaxCredentialLength = 256;
+    private const int MaxKeys = 20;
+
+    private AccountState State => account.State;
+
+    private bool Exists => State.Name is not null;
+
+    private string AccountId => this.GetPrimaryKeyString();
+
+    public async Task<Account> Upsert(string name, AccountPlan plan)
+    {
+        State.Name = name;
+        State.Plan = plan;
+        if (!AllowsWebhooks(plan))
+        {
+            // A downgrade turns webhooks off (SPEC §3).
+            State.WebhooksEnabled = false;
+        }
+
+        await account.WriteStateAsync();
+        return new Account(AccountId, name, plan);
+    }
+
+    public Task<Account?> Get() =>
+        Task.FromResult(Exists ? new Account(AccountId, State.Name!, State.Plan) : null);
+
+    public async Task<bool> AddKey(string keyHash)
+    {
+        if (!Exists)
+        {
+            return false;
+        }
+
+        State.KeyHashes.Add(keyHash);
+        if (State.KeyHashes.Count > MaxKeys)
+        {
+            State.KeyHashes.RemoveAt(0);
+        }
+
+        await account.WriteStateAsync();
+        return true;
+    }
+
+    public Task<bool> HasKey(string keyHash) =>
+        Task.FromResult(Exists && State.KeyHashes.Contains(keyHash, StringComparer.Ordinal));
+
+    public Task<WebhookSettings?> GetSettings() => Task.FromResult(Exists ? CurrentSettings() : null);
+
+    public async Task<SettingsUpdateResult> UpdateSettings(WebhookSettingsUpdate update)
+    {
+        if (!Exists)
+        {
+            return new SettingsUpdateResult(SettingsUpdateOutcome.AccountNotFound);
+        }
+
+        if (update.Enabled && !AllowsWebhooks(State.Plan))
+        {
+            return new SettingsUpdateResult(SettingsUpdateOutcome.PlanDoesNotAllowWebhooks,
+                Error: $"Webhooks are available on the Corporate and Enterprise plans; this account is on the {State.Plan} plan.");
+        }
+
+        var url = string.IsNullOrWhiteSpace(update.Url) ? null : update.Url.Trim();
+        if (url is null && update.Enabled)
+        {
+            return Invalid("url", "A webhook URL is required to turn webhooks on.");
+        }
+
+        if (url is not null)
+        {
+            if (DestinationPolicy.ValidateUrlSyntax(url) is { } syntaxProblem)
+            {
+                return Invalid("url", $"The webhook URL {syntaxProblem}.");
+            }
+
+            if (await DestinationPolicy.CheckDestinationAsync(new Uri(url), options.Value.AllowPrivateNetworks, ResolveAsync, CancellationToken.None) is { } destinationProblem)
+            {
+                return Invalid("url", $"The webhook URL's host {destinationProblem}.");
+            }
+        }
+
+        var username = string.IsNullOrEmpty(update.Username) ? null : update.Username;
+        if (username is { Length: > MaxCredentialLength })
+        {
+            return Invalid("username", $"The username must be at most {MaxCredentialLength} characters.");
+        }
+
+        if (username is not null && (username.Contains(':', StringComparison.Ordinal) || username.Any(char.IsControl)))
+        {
+            return Invalid("username", "The username must not contain ':' or control characters (HTTP Basic authentication).");
+        }
+
+        if (update.Password is { Length: > MaxCredentialLength })
+        {
+            return Invalid("password", $"The password must be at most {MaxCredentialLength} characters.");
+        }
+
+        State.WebhooksEnabled = update.Enabled;
+        State.Url = url;
+        State.Username = username;
+        State.ServiceNowWrapper = update.ServiceNowWrapper;
+        if (update.Password is { } password)
+        {
+            State.EncryptedPassword = password.Length == 0 ? null : secrets.Protect(password, AccountId);
+        }
+
+        await account.WriteStateAsync();
+        return new SettingsUpdateResult(SettingsUpdateOutcome.Updated, CurrentSettings());
+    }
+
+    public Task<DeliveryTarget?> GetDeliveryTarget() => Task.FromResult(Exists
+        ? new DeliveryTarget(State.WebhooksEnabled && AllowsWebhooks(State.Plan), State.Url, State.Username, State.EncryptedPassword, State.ServiceNowWrapper)
+        : null);
+
+    public static bool AllowsWebhooks(AccountPlan plan) => plan is AccountPlan.Corporate or AccountPlan.Enterprise;
+
+    private WebhookSettings CurrentSettings() =>
+        new(State.WebhooksEnabled, State.Url, State.Username, State.EncryptedPassword is not null, State.ServiceNowWrapper);
+
+    private static SettingsUpdateResult Invalid(string field, string error) =>
+        new(SettingsUpdateOutcome.Invalid, Field: field, Error: error);
+
+    private static async Task<System.Net.IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) =>
+        await System.Net.Dns.GetHostAddressesAsync(host, cancellationToken);
+}

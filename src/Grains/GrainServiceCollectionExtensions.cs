@@ -1,0 +1,70 @@
+using CIOPulse.Grains.Log;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace CIOPulse.Grains;
+
+public static class GrainServiceCollectionExtensions
+{
+    /// <summary>
+    /// Everything a silo needs to run the grains, whatever its storage: the services below
+    /// plus reminders whose minimum period follows the retry schedule (tests scale it to seconds).
+    /// The caller picks the storage and reminder providers.
+    /// </summary>
+    public static ISiloBuilder AddWebhookDelivery(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        silo.Services.AddWebhookDelivery(configuration);
+        silo.AddReminders();
+        silo.Services.AddOptions<ReminderOptions>().Configure<IOptions<WebhookOptions>>((reminders, webhooks) =>
+        {
+            var watchdog = new RetrySchedule(webhooks.Value.EffectiveRetryDelays).WatchdogPeriod;
+            if (watchdog < reminders.MinimumReminderPeriod)
+            {
+                reminders.MinimumReminderPeriod = watchdog;
+            }
+        });
+        return silo;
+    }
+
+    /// <summary>
+    /// Services the grains need on every silo: options, the pooled webhook HttpClient, the password
+    /// protector and (unless a durable one was registered first) the in-memory log index.
+    /// </summary>
+    public static IServiceCollection AddWebhookDelivery(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<WebhookOptions>()
+            .Bind(configuration.GetSection(WebhookOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<SecretsOptions>().Bind(configuration.GetSection(SecretsOptions.SectionName));
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<SecretsOptions>>().Value.EncryptionKey is { Length: > 0 } key
+            ? SecretProtector.FromBase64(key)
+            : SecretProtector.CreateEphemeral());
+        services.TryAddSingleton<IWebhookLogStore, InMemoryWebhookLogStore>();
+        services.AddSingleton<WebhookSender>();
+
+        services.AddHttpClient(WebhookSender.HttpClientName, client =>
+            {
+                // Each attempt has its own timeout (Webhooks:AttemptTimeout); this one must not cut it short.
+                client.Timeout = Timeout.InfiniteTimeSpan;
+                client.DefaultRequestHeaders.UserAgent.ParseAdd("CIOPulse-Webhooks/1.0");
+            })
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+                MaxConnectionsPerServer = 64,
+                ConnectCallback = DestinationPolicy.CreateConnectCallback(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateNetworks),
+            })
+            // The handler is long-lived on purpose: SocketsHttpHandler recycles connections itself.
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+
+        return services;
+    }
+}

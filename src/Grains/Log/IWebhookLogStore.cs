@@ -1,0 +1,21 @@
+using CIOPulse.Grains.Interfaces;
+
+namespace CIOPulse.Grains.Log;
+
+/// <summary>
+/// The Webhook Log index that delivery grains keep current and the listing reads, so a listing
+/// never activates grains. Versioned: a cursor carries the snapshot its pass started at, and every
+/// page of that pass shows each webhook exactly once, at its position as of that snapshot, even
+/// while deliveries move rows around.
+/// </summary>
+public interface IWebhookLogStore
+{
+    /// <summary>Inserts or replaces the row of <paramref name="item"/>'s webhook.</summary>
+    Task RecordAsync(string accountId, WebhookLogItem item, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// One page in (LastActivityUtc desc, WebhookId desc) order as of <paramref name="position"/>'s
+    /// snapshot (a new snapshot when null).
+    /// </summary>
+    Task<WebhookLogSlice> ReadAsync(string accountId, WebhookLogFilter filter, WebhookLogPosition? position, int limit, CancellationToken cancellationToken = default);
+}

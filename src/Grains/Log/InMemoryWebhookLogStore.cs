@@ -1,0 +1,160 @@
+using CIOPulse.Grains.Interfaces;
+
+namespace CIOPulse.Grains.Log;
+
+/// <summary>
+/// The embedded mode's log index: per account, a sorted set of row versions. A row's old version
+/// stays visible to snapshots taken before it was replaced, until no cursor can reach it any more
+/// (<see cref="WebhookLogCursor.Lifetime"/>). Not durable, like everything in embedded mode.
+/// </summary>
+public sealed class InMemoryWebhookLogStore(TimeProvider timeProvider) : IWebhookLogStore
+{
+    private readonly Dictionary<string, AccountLog> _accounts = new(StringComparer.Ordinal);
+    private long _version;
+
+    public Task RecordAsync(string accountId, WebhookLogItem item, CancellationToken cancellationToken = default)
+    {
+        var log = GetOrAddAccount(accountId);
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        lock (log)
+        {
+            var version = Interlocked.Increment(ref _version);
+            if (log.Current.TryGetValue(item.WebhookId, out var previous))
+            {
+                previous.ValidTo = version;
+                previous.ReplacedUtc = now;
+                log.Retired.Enqueue(previous);
+            }
+
+            var row = new RowVersion(item, version);
+            log.Current[item.WebhookId] = row;
+            log.Rows.Add(row);
+            Prune(log, now);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<WebhookLogSlice> ReadAsync(string accountId, WebhookLogFilter filter, WebhookLogPosition? position, int limit, CancellationToken cancellationToken = default)
+    {
+        var snapshot = position ?? new WebhookLogPosition(Interlocked.Read(ref _version), timeProvider.GetUtcNow().UtcDateTime, null, null);
+        AccountLog? log;
+        lock (_accounts)
+        {
+            _accounts.TryGetValue(accountId, out log);
+        }
+
+        if (log is null)
+        {
+            return Task.FromResult(new WebhookLogSlice([], null));
+        }
+
+        var items = new List<WebhookLogItem>(limit);
+        var more = false;
+        lock (log)
+        {
+            IEnumerable<RowVersion> rows = log.Rows;
+            if (snapshot.AfterLastActivityUtc is { } afterActivity && snapshot.AfterWebhookId is { } afterId)
+            {
+                // Versions sort by (activity desc, id desc, version desc); this probe sorts after every
+                // version of the last returned row, so the view starts at the row after it.
+                var probe = new RowVersion(new WebhookLogItem(afterId, "", default, afterActivity, null, null, 0, default), long.MinValue);
+                var last = log.Rows.Max;
+                if (last is null || RowOrder.Instance.Compare(probe, last) > 0)
+                {
+                    return Task.FromResult(new WebhookLogSlice([], null));
+                }
+
+                rows = log.Rows.GetViewBetween(probe, last);
+            }
+
+            foreach (var row in rows)
+            {
+                if (row.ValidFrom > snapshot.Snapshot || row.ValidTo <= snapshot.Snapshot || !filter.Matches(row.Item))
+                {
+                    continue;
+                }
+
+                if (items.Count == limit)
+                {
+                    more = true;
+                    break;
+                }
+
+                items.Add(row.Item);
+            }
+        }
+
+        var next = more ? snapshot with { AfterLastActivityUtc = items[^1].LastActivityUtc, AfterWebhookId = items[^1].WebhookId } : null;
+        return Task.FromResult(new WebhookLogSlice(items, next));
+    }
+
+    private AccountLog GetOrAddAccount(string accountId)
+    {
+        lock (_accounts)
+        {
+            if (!_accounts.TryGetValue(accountId, out var log))
+            {
+                _accounts[accountId] = log = new AccountLog();
+            }
+
+            return log;
+        }
+    }
+
+    private static void Prune(AccountLog log, DateTime now)
+    {
+        while (log.Retired.TryPeek(out var oldest) && now - oldest.ReplacedUtc > WebhookLogCursor.Lifetime)
+        {
+            log.Retired.Dequeue();
+            log.Rows.Remove(oldest);
+        }
+    }
+
+    private sealed class AccountLog
+    {
+        public SortedSet<RowVersion> Rows { get; } = new(RowOrder.Instance);
+
+        public Dictionary<string, RowVersion> Current { get; } = new(StringComparer.Ordinal);
+
+        public Queue<RowVersion> Retired { get; } = new();
+    }
+
+    private sealed class RowVersion(WebhookLogItem item, long validFrom)
+    {
+        public WebhookLogItem Item { get; } = item;
+
+        public long ValidFrom { get; } = validFrom;
+
+        public long ValidTo { get; set; } = long.MaxValue;
+
+        public DateTime ReplacedUtc { get; set; }
+    }
+
+    private sealed class RowOrder : IComparer<RowVersion>
+    {
+        public static readonly RowOrder Instance = new();
+
+        public int Compare(RowVersion? x, RowVersion? y)
+        {
+            if (ReferenceEquals(x, y))
+            {
+                return 0;
+            }
+
+            if (x is null || y is null)
+            {
+                return x is null ? -1 : 1;
+            }
+
+            var byActivity = y.Item.LastActivityUtc.CompareTo(x.Item.LastActivityUtc);
+            if (byActivity != 0)
+            {
+                return byActivity;
+            }
+
+            var byId = string.CompareOrdinal(y.Item.WebhookId, x.Item.WebhookId);
+            return byId != 0 ? byId : y.ValidFrom.CompareTo(x.ValidFrom);
+        }
+    }
+}

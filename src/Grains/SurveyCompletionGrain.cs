@@ -1,0 +1,46 @@
+using CIOPulse.Grains.Interfaces;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+
+namespace CIOPulse.Grains;
+
+[StatelessWorker]
+public sealed class SurveyCompletionGrain(IOptions<WebhookOptions> options, TimeProvider timeProvider) : Grain, ISurveyCompletionGrain
+{
+    // With 52-bit ids a second collision for one trigger is astronomically unlikely; the bound only
+    // turns a logic error into an exception instead of a loop.
+    private const int MaxIdDerivations = 16;
+
+    public async Task<SubmitResult> Submit(string accountId, SurveyCompletion completion)
+    {
+        var target = await GrainFactory.GetGrain<IAccountGrain>(accountId).GetDeliveryTarget();
+        if (target is null)
+        {
+            return new SubmitResult(SubmitOutcome.AccountNotFound);
+        }
+
+        if (!target.WebhooksActive)
+        {
+            return new SubmitResult(SubmitOutcome.WebhooksOff, Reason: "Webhooks are turned off for this account.");
+        }
+
+        var acceptedUtc = timeProvider.GetUtcNow().UtcDateTime;
+        for (var salt = 0; salt < MaxIdDerivations; salt++)
+        {
+            var webhookId = WebhookIds.Derive(accountId, completion.ListeningPost, completion.ResponseId, salt);
+            var payload = WebhookPayloadBuilder.Build(webhookId, completion, options.Value.ServiceRecoveryNotesBaseUrl);
+            var trigger = new WebhookTrigger(accountId, completion.ListeningPost, completion.ResponseId, payload, acceptedUtc);
+            switch (await GrainFactory.GetGrain<IWebhookDeliveryGrain>(webhookId).Accept(trigger))
+            {
+                case AcceptOutcome.Accepted:
+                    return new SubmitResult(SubmitOutcome.Accepted, webhookId);
+                case AcceptOutcome.AlreadyAccepted:
+                    return new SubmitResult(SubmitOutcome.Duplicate, webhookId);
+                case AcceptOutcome.IdTaken:
+                    continue;
+            }
+        }
+
+        throw new InvalidOperationException($"No free Webhook_ID after {MaxIdDerivations} derivations.");
+    }
+}

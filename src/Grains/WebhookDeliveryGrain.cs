@@ -1,0 +1,319 @@
+using CIOPulse.Grains.Interfaces;
+using CIOPulse.Grains.Log;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CIOPulse.Grains;
+
+/// <summary>
+/// Delivers one webhook. Every change of intent is persisted together with an Orleans reminder due
+/// when the next thing must happen (an attempt, or the check that an attempt in flight finished), so
+/// whichever silo holds the reminder wakes the grain after a crash. Attempts themselves run in a
+/// one-shot grain timer, which is not reentrant, so attempts never overlap.
+/// </summary>
+public sealed partial class WebhookDeliveryGrain(
+    [PersistentState("webhook", StorageNames.Webhooks)] IPersistentState<WebhookDeliveryState> webhook,
+    WebhookSender sender,
+    IWebhookLogStore logStore,
+    IOptions<WebhookOptions> options,
+    TimeProvider timeProvider,
+    ILogger<WebhookDeliveryGrain> logger) : Grain, IWebhookDeliveryGrain, IRemindable
+{
+    public const string ReminderName = "delivery";
+    public const int LogResponseLength = 100;
+
+    /// <summary>Extra wait past the attempt timeout before the reminder assumes an attempt in flight was lost.</summary>
+    private static readonly TimeSpan InFlightGrace = TimeSpan.FromSeconds(5);
+
+    private readonly RetrySchedule _schedule = new(options.Value.EffectiveRetryDelays);
+    private int _scheduledRuns;
+
+    private WebhookDeliveryState State => webhook.State;
+
+    private string WebhookId => this.GetPrimaryKeyString();
+
+    public async Task<AcceptOutcome> Accept(WebhookTrigger trigger)
+    {
+        if (State.Exists)
+        {
+            var same = State.AccountId == trigger.AccountId
+                && State.ListeningPost == trigger.ListeningPost
+                && State.ResponseId == trigger.ResponseId;
+            return same ? AcceptOutcome.AlreadyAccepted : AcceptOutcome.IdTaken;
+        }
+
+        State.AccountId = trigger.AccountId;
+        State.ListeningPost = trigger.ListeningPost;
+        State.ResponseId = trigger.ResponseId;
+        State.Payload = trigger.Payload;
+        State.AcceptedUtc = trigger.AcceptedUtc;
+        State.LastActivityUtc = trigger.AcceptedUtc;
+        State.Status = WebhookStatus.InProgress;
+        State.NextAttemptDueUtc = trigger.AcceptedUtc;
+
+        try
+        {
+            await PersistAsync();
+        }
+        catch
+        {
+            // Not accepted: forget the half-made state so a retry of the request starts clean.
+            webhook.State = new WebhookDeliveryState();
+            throw;
+        }
+
+        await RecordLogAsync();
+        ScheduleRun();
+        return AcceptOutcome.Accepted;
+    }
+
+    public Task<WebhookDetail?> GetDetail(string accountId)
+    {
+        if (!BelongsTo(accountId))
+        {
+            return Task.FromResult<WebhookDetail?>(null);
+        }
+
+        var payload = State.LastPostWrapped ? WebhookPayloadBuilder.WrapForServiceNow(State.Payload) : State.Payload;
+        return Task.FromResult<WebhookDetail?>(new WebhookDetail(ToLogItem(), payload, State.Attempts.ToArray(), State.NextAttemptDueUtc));
+    }
+
+    public async Task<bool> Resend(string accountId)
+    {
+        if (!BelongsTo(accountId))
+        {
+            return false;
+        }
+
+        if (!State.ResendRequested)
+        {
+            State.ResendRequested = true;
+            await PersistAsync();
+        }
+
+        ScheduleRun();
+        return true;
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (!State.Exists || ReminderDue(Now) is null)
+        {
+            // Finished (or never created): the reminder outlived its purpose.
+            return UnregisterReminderAsync();
+        }
+
+        if (IsWorkDue(Now))
+        {
+            ScheduleRun();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private DateTime Now => timeProvider.GetUtcNow().UtcDateTime;
+
+    private bool BelongsTo(string accountId) => State.Exists && State.AccountId == accountId;
+
+    /// <summary>Resend first; otherwise the automatic attempt whose time has come (within a small tolerance).</summary>
+    private bool IsWorkDue(DateTime now) =>
+        State.ResendRequested
+        || (State.Status == WebhookStatus.InProgress && State.NextAttemptDueUtc is { } due && due - now <= DueTolerance);
+
+    private TimeSpan DueTolerance => TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(1).Ticks, _schedule.WatchdogPeriod.Ticks / 2));
+
+    /// <summary>
+    /// When the reminder must fire next, derived from the state alone: soon after an attempt that
+    /// should be running now could have finished, at the next automatic attempt, or never.
+    /// </summary>
+    private TimeSpan? ReminderDue(DateTime now)
+    {
+        if (IsWorkDue(now))
+        {
+            return options.Value.AttemptTimeout + InFlightGrace;
+        }
+
+        return State.Status == WebhookStatus.InProgress && State.NextAttemptDueUtc is { } due ? due - now : null;
+    }
+
+    private void ScheduleRun()
+    {
+        _scheduledRuns++;
+        IGrainTimer? timer = null;
+        timer = this.RegisterGrainTimer(
+            async cancellationToken =>
+            {
+                _scheduledRuns--;
+                try
+                {
+                    await RunDueAttemptAsync(cancellationToken);
+                }
+                finally
+                {
+                    // Disposing cancels the callback's token, so only once the attempt is over.
+                    timer!.Dispose();
+                }
+            },
+            new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+    }
+
+    private async Task RunDueAttemptAsync(CancellationToken cancellationToken)
+    {
+        var started = Now;
+        if (!State.Exists || !IsWorkDue(started))
+        {
+            return;
+        }
+
+        var resend = State.ResendRequested;
+        var target = await GrainFactory.GetGrain<IAccountGrain>(State.AccountId!).GetDeliveryTarget();
+        var stopwatch = timeProvider.GetTimestamp();
+        AttemptOutcome outcome;
+        if (target is not { WebhooksActive: true })
+        {
+            outcome = AttemptOutcome.Failure("Webhooks are turned off for this account; no request was sent.");
+        }
+        else
+        {
+            var body = target.ServiceNowWrapper ? WebhookPayloadBuilder.WrapForServiceNow(State.Payload) : State.Payload;
+            outcome = await sender.SendAsync(State.AccountId!, WebhookId, target, body, cancellationToken);
+            State.LastPostWrapped = target.ServiceNowWrapper;
+        }
+
+        var number = State.Attempts.Count + 1;
+        State.Attempts.Add(new AttemptRecord(number, started, (long)timeProvider.GetElapsedTime(stopwatch).TotalMilliseconds, outcome.ResponseCode, outcome.Response, outcome.Error));
+        State.LastActivityUtc = started;
+        ApplyOutcome(outcome, resend);
+        LogAttempt(number, resend, outcome);
+
+        await PersistAsync();
+        await RecordLogAsync();
+
+        if (IsWorkDue(Now))
+        {
+            ScheduleRun();
+        }
+        else if (_scheduledRuns == 0)
+        {
+            // Nothing to do until the reminder fires (or ever): do not hold memory for it.
+            DeactivateOnIdle();
+        }
+    }
+
+    private void ApplyOutcome(AttemptOutcome outcome, bool resend)
+    {
+        if (resend)
+        {
+            State.ResendRequested = false;
+        }
+        else
+        {
+            State.AutomaticAttempts++;
+        }
+
+        if (outcome.Succeeded)
+        {
+            State.Status = WebhookStatus.Succeeded;
+            State.NextAttemptDueUtc = null;
+            return;
+        }
+
+        if (!resend)
+        {
+            var delay = _schedule.DelayAfterFailedAttempt(State.AutomaticAttempts);
+            State.NextAttemptDueUtc = delay is { } wait ? State.LastActivityUtc + wait : null;
+        }
+
+        // A failed resend leaves a running schedule alone; without one the webhook is (still) Failed.
+        if (State.NextAttemptDueUtc is null)
+        {
+            State.Status = WebhookStatus.Failed;
+            LogWebhookFailed(State.Attempts.Count);
+        }
+    }
+
+    /// <summary>Writes the state and brings the reminder in line with it, both before returning.</summary>
+    private async Task PersistAsync()
+    {
+        var due = ReminderDue(Now);
+        if (due is { } dueTime)
+        {
+            // Registering first would be as safe (a reminder without state unregisters itself); doing
+            // both at once halves the latency of an accepted completion.
+            await Task.WhenAll(
+                webhook.WriteStateAsync(),
+                this.RegisterOrUpdateReminder(ReminderName, dueTime < TimeSpan.Zero ? TimeSpan.Zero : dueTime, _schedule.WatchdogPeriod));
+        }
+        else
+        {
+            // State first: a reminder left behind by a crash here finds a finished webhook and goes.
+            await webhook.WriteStateAsync();
+            await UnregisterReminderAsync();
+        }
+    }
+
+    private async Task UnregisterReminderAsync()
+    {
+        if (await this.GetReminder(ReminderName) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    private async Task RecordLogAsync()
+    {
+        try
+        {
+            await logStore.RecordAsync(State.AccountId!, ToLogItem());
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The log is a projection of the state; the next change of this webhook rewrites its row.
+            LogIndexWriteFailed(e);
+        }
+    }
+
+    private WebhookLogItem ToLogItem()
+    {
+        var last = State.Attempts.Count > 0 ? State.Attempts[^1] : null;
+        var lastResponse = last?.Response ?? last?.Error;
+        if (lastResponse is { Length: > LogResponseLength })
+        {
+            lastResponse = lastResponse[..LogResponseLength];
+        }
+
+        return new WebhookLogItem(WebhookId, State.ResponseId, State.ListeningPost, State.LastActivityUtc, last?.ResponseCode, lastResponse, State.Attempts.Count, State.Status);
+    }
+
+    private void LogAttempt(int number, bool resend, AttemptOutcome outcome)
+    {
+        if (outcome.Succeeded)
+        {
+            LogAttemptSucceeded(number, resend);
+        }
+        else
+        {
+            LogAttemptFailed(number, resend, outcome.ResponseCode, outcome.Error);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Webhook {WebhookId}: attempt {Attempt} (resend: {Resend}) succeeded")]
+    private partial void LogAttemptSucceeded(string webhookId, int attempt, bool resend);
+
+    private void LogAttemptSucceeded(int attempt, bool resend) => LogAttemptSucceeded(WebhookId, attempt, resend);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook {WebhookId}: attempt {Attempt} (resend: {Resend}) failed with status {StatusCode}: {Error}")]
+    private partial void LogAttemptFailed(string webhookId, int attempt, bool resend, int? statusCode, string? error);
+
+    private void LogAttemptFailed(int attempt, bool resend, int? statusCode, string? error) => LogAttemptFailed(WebhookId, attempt, resend, statusCode, error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {WebhookId} failed after {Attempts} attempts")]
+    private partial void LogWebhookFailed(string webhookId, int attempts);
+
+    private void LogWebhookFailed(int attempts) => LogWebhookFailed(WebhookId, attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {WebhookId}: the log index could not be updated")]
+    private partial void LogIndexWriteFailed(string webhookId, Exception exception);
+
+    private void LogIndexWriteFailed(Exception exception) => LogIndexWriteFailed(WebhookId, exception);
+}

@@ -1,0 +1,32 @@
+using CIOPulse.Grains.Interfaces;
+
+namespace CIOPulse.Grains;
+
+[GenerateSerializer, Alias("ciopulse.WebhookDeliveryState")]
+public sealed class WebhookDeliveryState
+{
+    [Id(0)] public string? AccountId { get; set; }
+    [Id(1)] public ListeningPost ListeningPost { get; set; }
+    [Id(2)] public string ResponseId { get; set; } = "";
+
+    /// <summary>The JSON object of SPEC §5, without the ServiceNow wrapper (applied per attempt).</summary>
+    [Id(3)] public string Payload { get; set; } = "";
+    [Id(4)] public DateTime AcceptedUtc { get; set; }
+    [Id(5)] public WebhookStatus Status { get; set; }
+    [Id(6)] public List<AttemptRecord> Attempts { get; set; } = [];
+
+    /// <summary>Attempts made by the schedule (resends are not counted here).</summary>
+    [Id(7)] public int AutomaticAttempts { get; set; }
+
+    /// <summary>When the next automatic attempt is due; null once no automatic attempt remains.</summary>
+    [Id(8)] public DateTime? NextAttemptDueUtc { get; set; }
+    [Id(9)] public DateTime LastActivityUtc { get; set; }
+
+    /// <summary>Whether the last POST used the ServiceNow wrapper, so the log shows the exact body.</summary>
+    [Id(10)] public bool LastPostWrapped { get; set; }
+
+    /// <summary>A resend was accepted and its attempt has not been made yet.</summary>
+    [Id(11)] public bool ResendRequested { get; set; }
+
+    public bool Exists => AccountId is not null;
+}

@@ -1,0 +1,29 @@
+using CIOPulse.Grains.Interfaces;
+using CIOPulse.Grains.Log;
+using Orleans.Concurrency;
+
+namespace CIOPulse.Grains;
+
+[StatelessWorker]
+public sealed class WebhookLogGrain(IWebhookLogStore store, TimeProvider timeProvider) : Grain, IWebhookLogGrain
+{
+    public async Task<WebhookLogPage> Query(string accountId, WebhookLogQuery query)
+    {
+        WebhookLogPosition? position = null;
+        if (query.Cursor is { } cursor)
+        {
+            if (!WebhookLogCursor.TryDecode(cursor, out position))
+            {
+                return new WebhookLogPage([], null, "The cursor is not one this service issued; start again without it.");
+            }
+
+            if (timeProvider.GetUtcNow().UtcDateTime - position!.SnapshotUtc > WebhookLogCursor.Lifetime)
+            {
+                return new WebhookLogPage([], null, "The cursor has expired; start again without it.");
+            }
+        }
+
+        var slice = await store.ReadAsync(accountId, new WebhookLogFilter(query.Status, query.ListeningPost), position, query.Limit);
+        return new WebhookLogPage(slice.Items, slice.Next is { } next ? WebhookLogCursor.Encode(next) : null);
+    }
+}

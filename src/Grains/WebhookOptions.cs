@@ -1,0 +1,40 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace CIOPulse.Grains;
+
+/// <summary>The <c>Webhooks</c> configuration section (SPEC §7).</summary>
+public sealed class WebhookOptions : IValidatableObject
+{
+    public const string SectionName = "Webhooks";
+
+    /// <summary>The article's schedule: after failed attempt 1..4 wait 5, 10, 20, 40 minutes.</summary>
+    public static readonly IReadOnlyList<TimeSpan> DefaultRetryDelays =
+        [TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(20), TimeSpan.FromMinutes(40)];
+
+    /// <summary>
+    /// Delays before automatic attempts 2, 3, …; null means <see cref="DefaultRetryDelays"/>.
+    /// Kept null by default because the configuration binder appends to a pre-filled list.
+    /// </summary>
+    public List<TimeSpan>? RetryDelays { get; set; }
+
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "Webhooks:AttemptTimeout must be between 100 ms and 10 minutes.")]
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Allows loopback and private destinations (local development and tests only).</summary>
+    public bool AllowPrivateNetworks { get; set; }
+
+    [Required, Url(ErrorMessage = "Webhooks:ServiceRecoveryNotesBaseUrl must be an absolute URL.")]
+    public string ServiceRecoveryNotesBaseUrl { get; set; } = "https://app.cio-pulse.com/service-recovery-notes";
+
+    public IReadOnlyList<TimeSpan> EffectiveRetryDelays =>
+        RetryDelays is { Count: > 0 } delays ? delays : DefaultRetryDelays;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (RetryDelays is { } delays && delays.Any(d => d <= TimeSpan.Zero))
+        {
+            yield return new ValidationResult(
+                "Webhooks:RetryDelays must hold positive TimeSpans, e.g. 00:05:00.", [nameof(RetryDelays)]);
+        }
+    }
+}

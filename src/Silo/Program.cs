@@ -1,0 +1,3 @@
+using CIOPulse.Silo;
+
+SiloHost.Build(args).Run();

@@ -1,0 +1,287 @@
+using System.Text;
+using CIOPulse.Grains;
+using CIOPulse.Grains.Interfaces;
+using CIOPulse.Tests.Infrastructure;
+
+namespace CIOPulse.Tests.Delivery;
+
+/// <summary>
+/// The delivery grain against a real loopback receiver in an Orleans test cluster, with the retry
+/// schedule scaled to 1 s, 2 s, 1 s, 1 s (see <see cref="DeliveryCluster"/>).
+/// </summary>
+[Collection(DeliveryClusterCollection.Name)]
+public sealed class DeliveryTests(DeliveryClusterFixture fixture)
+{
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(20);
+
+    private DeliveryCluster Cluster => fixture.Cluster;
+
+    private TestReceiver Receiver => fixture.Receiver;
+
+    private static string NewPath() => "/hook/" + Guid.NewGuid().ToString("N");
+
+    [Fact]
+    public async Task A_200_on_the_first_attempt_succeeds_at_once()
+    {
+        var path = NewPath();
+        var account = await Cluster.CreateAccountAsync(Receiver.UrlFor(path));
+
+        var webhookId = await Cluster.SubmitAsync(account, "r-1");
+
+        var received = await Receiver.WaitForRequestsAsync(path, 1, Generous);
+        Assert.Equal(webhookId, received[0].WebhookId);
+        Assert.Equal("application/json; charset=utf-8", received[0].ContentType);
+        var detail = await Cluster.WaitForAsync(account, webhookId, d => d.Item.Status == WebhookStatus.Succeeded, Generous);
+        Assert.Equal(1, detail.Item.Attempts);
+        Assert.Equal(200, detail.Item.LastResponseCode);
+        Assert.Equal("ok", detail.Item.LastResponse);
+        Assert.Null(detail.NextAttemptDueUtc);
+        Assert.Equal(received[0].Body, detail.Payload);
+    }
+
+    [Fact]
+    public async Task Two_failures_then_200_makes_three_attempts_spaced_by_the_configured_delays()
+    {
+        var path = NewPath();
+        var account = await Cluster.CreateAccountAsync(Receiver.UrlFor(path, n => n <= 2 ? ReceiverResponse.Fail(503) : ReceiverResponse.Ok));
+
+        var webhookId = await Cluster.SubmitAsync(account, "r-1");
+
+        var detail = await Cluster.WaitForAsync(account, webhookId, d => d.Item.Status == WebhookStatus.Succeeded, Generous);
+        var received = Receiver.RequestsTo(path);
+        Assert.Equal(3, received.Count);
+        Assert.Equal(3, detail.Item.Attempts);
+        Assert.Equal([503, 503, 200], detail.AttemptHistory.Select(a => a.ResponseCode));
+        AssertGap(received[0], received[1], DeliveryCluster.RetryDelays[0]);
+        AssertGap(received[1], received[2], DeliveryCluster.RetryDelays[1]);
+    }
+
+    [Fact]
+    public async Task Five_failures_mark_the_webhook_Failed_and_no_sixth_attempt_follows()
+    {
+        var path = NewPath();
+        var account = await Cluster.CreateAccountAsync(Receiver.UrlFor(path, _ => ReceiverResponse.Fail(500, "boom")));
+
+        var webhookId = await Cluster.SubmitAsync(account, "r-1");
+
+        var detail = await Cluster.WaitForAsync(account, webhookId, d => d.Item.Status == WebhookStatus.Failed, Generous);
+        Assert.Equal(5, detail.Item.Attempts);
+        Assert.Equal(500, detail.Item.LastResponseCode);
+        Assert.Equal("boom", detail.Item.LastResponse);
+        Assert.Null(detail.NextAttemptDueUtc);
+
+        // Longer than any retry delay: a sixth attempt would have come by now.
+        await Task.Delay(DeliveryCluster.RetryDelays.Max() * 2);
+        Assert.Equal(5, Receiver.RequestsTo(path).Count);
+        Assert.Equal(5, (await Cluster.DetailAsync(account, webhookId)).Item.Attempts);
+        Assert.Null(await Cluster.Reminders.ReadRow(Cluster.Client.GetGrain<IWebhookDeliveryGrain>(webhookId).GetGrainId(), WebhookDeliveryGrain.ReminderName));
+    }
+
+    [Theory]
+    [InlineData(201)]
+    [InlineData(204)]
+    [InlineData(302)]
+    [InlineData(404)]
+    public async Task Any_status_but_200_is_a_failed_attempt(int status)
+    {
+        var path = NewPath();
+        var account = await Cluster.CreateAccountAsync(Receiver.UrlFor(path, n => n == 1 ? new ReceiverResponse(status) : ReceiverResponse.Ok));
+
+        var webhookId = await Cluster.SubmitAsync(account, "r-1");
+
+        var detail = await Cluster.WaitForAsync(account, webhookId, d => d.Item.Status == WebhookStatus.Succeeded, Generous);
+        Assert.Equal(2, detail.Item.Attempts);
+        Assert.Equal(status, detail.AttemptHistory[0].ResponseCode);
+        Assert.Equal(200, detail.AttemptHistory[1].ResponseCode);
+    }
+
+    [Fact]
+    public async Task A_redirect_is_not_followed()
+    {
+        var path = NewPath();
+        var target = NewPath();
+        var targetUrl = Receiver.UrlFor(target);
+        var account = await Cluster.CreateAccountAsync(Receiver.UrlFor(path, _ => new ReceiverResponse(302, "moved", RedirectTo: targetUrl)));
+
+        var webhookId = await Cluster.SubmitAsync(account, "r-1");
+
+        await Receiver.WaitForRequestsAsync(path, 2, Generous);
+        var detail = await Cluster.DetailAsync(account, webhookId);
+        Assert.All(detail.AttemptHistory, a => Assert.Equal(302, a.ResponseCode));
+        Assert.Equal(WebhookStatus.InProgress, detail.Item.Status);
+        Assert.Empty(Receiver.RequestsTo(target));
+    }
+
+    [Fact]
+    public async Task A_timeout_is_recorded_without_a_status_code_and_with_an_error()
+    {
+        var path = NewPath();
+        var slow = DeliveryCluster.AttemptTimeout + TimeSpan.FromSeconds(3);
+        var account = await Cluster.CreateAccountAsync(Receiver.UrlFor(path, n => n == 1 ? new ReceiverResponse(200, "late", slow) : ReceiverResponse.Ok));
+
+        var webhookId = await Cluster.SubmitAsync(account, "r-1");
+
+        var detail = await Cluster.WaitForAsync(account, webhookId, d => d.Item.Status == WebhookStatus.Succeeded, Generous);
+        var first = detail.AttemptHistory[0];
+        Assert.Null(first.ResponseCode);
+        Assert.Contains("Timed out", first.Error, StringComparison.Ordinal);
+        Assert.InRange(first.DurationMs, (long)DeliveryCluster.AttemptTimeout.TotalMilliseconds - 100, (long)slow.TotalMilliseconds);
+        Assert.Equal(2, detail.Item.Attempts);
+    }
+
+    [Fact]
+    public async Task A_refused_connection_is_recorded_without_a_status_code_and_with_an_error()
+    {
+        var closedPort = FreePorts.Next();
+        var account = await Cluster.CreateAccountAsync($"http://127.0.0.1:{closedPort}/hook");
+
+        var webhookId = await Cluster.SubmitAsync(account, "r-1");
+
+        var detail = await Cluster.WaitForAsync(account, webhookId, d => d.Item.Attempts >= 1, Generous);
+        Assert.Null(detail.Item.LastResponseCode);
+        Assert.Null(detail.AttemptHistory[0].ResponseCode);
+        Assert.StartsWith("Connection failed", detail.AttemptHistory[0].Error, StringComparison.Ordinal);
+        Assert.Equal(detail.AttemptHistory[0].Error![..Math.Min(100, detail.AttemptHistory[0].Error!.Length)], detail.Item.LastResponse);
+    }
+
+    [Fact]
+    public async Task The_log_keeps_100_characters_of_the_answer_and_the_detail_up_to_64_KiB()
+    {
+        var path = NewPath();
+        var huge = string.Concat(Enumerable.Repeat("0123456789abcdef", 6000));
+        var account = await Cluster.CreateAccountAsync(Receiver.UrlFor(path, _ => new ReceiverResponse(200, huge)));
+
+        var webhookId = await Cluster.SubmitAsync(account, "r-1");
+
+        var detail = await Cluster.WaitForAsync(account, webhookId, d => d.Item.Status == WebhookStatus.Succeeded, Generous);
+        Assert.Equal(huge[..100], detail.Item.LastResponse);
+        Assert.Equal(huge[..WebhookSender.MaxResponseBytes], detail.AttemptHistory[0].Response);
+        var page = await Cluster.Client.GetGrain<IWebhookLogGrain>(0).Query(account, new WebhookLogQuery(null, null, 10, null));
+        Assert.Equal(huge[..100], Assert.Single(page.Items).LastResponse);
+    }
+
+    [Fact]
+    public async Task Resend_on_a_Failed_webhook_makes_one_more_attempt_and_can_succeed()
+    {
+        var path = NewPath();
+        var account = await Cluster.CreateAccountAsync(Receiver.UrlFor(path, _ => ReceiverResponse.Fail()));
+        var webhookId = await Cluster.SubmitAsync(account, "r-1");
+        await Cluster.WaitForAsync(account, webhookId, d => d.Item.Status == WebhookStatus.Failed, Generous);
+        Receiver.Script(path, _ => ReceiverResponse.Ok);
+
+        Assert.True(await Cluster.Client.GetGrain<IWebhookDeliveryGrain>(webhookId).Resend(account));
+
+        var detail = await Cluster.WaitForAsync(account, webhookId, d => d.Item.Status == WebhookStatus.Succeeded, Generous);
+        Assert.Equal(6, detail.Item.Attempts);
+        Assert.Equal(6, Receiver.RequestsTo(path).Count);
+    }
+
+    [Fact]
+    public async Task A_failed_resend_of_a_Failed_webhook_leaves_it_Failed_without_new_automatic_attempts()
+    {
+        var path = NewPath();
+        var account = await Cluster.CreateAccountAsync(Receiver.UrlFor(path, _ => ReceiverResponse.Fail()));
+        var webhookId = await Cluster.SubmitAsync(account, "r-1");
+        await Cluster.WaitForAsync(account, webhookId, d => d.Item.Status == WebhookStatus.Failed, Generous);
+
+        await Cluster.Client.GetGrain<IWebhookDeliveryGrain>(webhookId).Resend(account);
+
+        var detail = await Cluster.WaitForAsync(account, webhookId, d => d.Item.Attempts == 6, Generous);
+        Assert.Equal(WebhookStatus.Failed, detail.Item.Status);
+        await Task.Delay(DeliveryCluster.RetryDelays.Max() * 2);
+        Assert.Equal(6, Receiver.RequestsTo(path).Count);
+    }
+
+    [Fact]
+    public async Task Resend_on_a_Succeeded_webhook_posts_the_same_Webhook_ID_again()
+    {
+        var path = NewPath();
+        var account = await Cluster.CreateAccountAsync(Receiver.UrlFor(path));
+        var webhookId = await Cluster.SubmitAsync(account, "r-1");
+        await Cluster.WaitForAsync(account, webhookId, d => d.Item.Status == WebhookStatus.Succeeded, Generous);
+
+        Assert.True(await Cluster.Client.GetGrain<IWebhookDeliveryGrain>(webhookId).Resend(account));
+
+        var received = await Receiver.WaitForRequestsAsync(path, 2, Generous);
+        Assert.All(received, r => Assert.Equal(webhookId, r.WebhookId));
+        Assert.Equal(received[0].Body, received[1].Body);
+        var detail = await Cluster.WaitForAsync(account, webhookId, d => d.Item.Attempts == 2, Generous);
+        Assert.Equal(WebhookStatus.Succeeded, detail.Item.Status);
+    }
+
+    [Fact]
+    public async Task Resend_of_another_accounts_webhook_is_refused()
+    {
+        var account = await Cluster.CreateAccountAsync(Receiver.UrlFor(NewPath()));
+        var webhookId = await Cluster.SubmitAsync(account, "r-1");
+
+        Assert.False(await Cluster.Client.GetGrain<IWebhookDeliveryGrain>(webhookId).Resend("someone-else"));
+        Assert.Null(await Cluster.Client.GetGrain<IWebhookDeliveryGrain>(webhookId).GetDetail("someone-else"));
+    }
+
+    [Fact]
+    public async Task Settings_changed_between_attempts_are_used_by_the_next_attempt()
+    {
+        var broken = NewPath();
+        var fixedPath = NewPath();
+        var account = await Cluster.CreateAccountAsync(Receiver.UrlFor(broken, _ => ReceiverResponse.Fail(502)));
+        var webhookId = await Cluster.SubmitAsync(account, "r-1");
+        await Receiver.WaitForRequestsAsync(broken, 1, Generous);
+
+        var update = new WebhookSettingsUpdate(true, Receiver.UrlFor(fixedPath), "new-user", "new-pass", ServiceNowWrapper: true);
+        Assert.Equal(SettingsUpdateOutcome.Updated, (await Cluster.Client.GetGrain<IAccountGrain>(account).UpdateSettings(update)).Outcome);
+
+        var received = await Receiver.WaitForRequestsAsync(fixedPath, 1, Generous);
+        Assert.Equal("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("new-user:new-pass")), received[0].Authorization);
+        Assert.StartsWith("{\"sysparm_quantity\":\"1\",\"variables\":{\"Webhook_ID\":\"" + webhookId + "\"", received[0].Body, StringComparison.Ordinal);
+        var detail = await Cluster.WaitForAsync(account, webhookId, d => d.Item.Status == WebhookStatus.Succeeded, Generous);
+        Assert.Equal(2, detail.Item.Attempts);
+        Assert.Equal(received[0].Body, detail.Payload);
+        Assert.Single(Receiver.RequestsTo(broken));
+    }
+
+    [Fact]
+    public async Task The_stored_password_is_encrypted_and_sent_as_Basic_auth()
+    {
+        var path = NewPath();
+        var account = await Cluster.CreateAccountAsync(Receiver.UrlFor(path), "svc", "s3cr3t-pässword");
+
+        await Cluster.SubmitAsync(account, "r-1");
+
+        var received = await Receiver.WaitForRequestsAsync(path, 1, Generous);
+        Assert.Equal("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("svc:s3cr3t-pässword")), received[0].Authorization);
+        var target = await Cluster.Client.GetGrain<IAccountGrain>(account).GetDeliveryTarget();
+        Assert.NotNull(target!.EncryptedPassword);
+        Assert.DoesNotContain("s3cr3t", target.EncryptedPassword, StringComparison.Ordinal);
+        Assert.True((await Cluster.Client.GetGrain<IAccountGrain>(account).GetSettings())!.HasPassword);
+    }
+
+    [Fact]
+    public async Task The_same_response_posted_twice_keeps_one_Webhook_ID_and_one_delivery()
+    {
+        var path = NewPath();
+        var account = await Cluster.CreateAccountAsync(Receiver.UrlFor(path));
+        var completion = new SurveyCompletion { ResponseId = "dup-1", ResponseDatetimeUtc = DateTime.UtcNow, Overall = 3 };
+        var submitter = Cluster.Client.GetGrain<ISurveyCompletionGrain>(0);
+
+        var first = await submitter.Submit(account, completion);
+        var second = await submitter.Submit(account, completion);
+        var otherPost = await submitter.Submit(account, completion with { ListeningPost = ListeningPost.Relationship });
+
+        Assert.Equal(SubmitOutcome.Accepted, first.Outcome);
+        Assert.Equal(SubmitOutcome.Duplicate, second.Outcome);
+        Assert.Equal(first.WebhookId, second.WebhookId);
+        Assert.Equal(SubmitOutcome.Accepted, otherPost.Outcome);
+        Assert.NotEqual(first.WebhookId, otherPost.WebhookId);
+        await Receiver.WaitForRequestsAsync(path, 2, Generous);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Single(Receiver.RequestsTo(path), r => r.WebhookId == first.WebhookId);
+    }
+
+    private static void AssertGap(ReceivedRequest earlier, ReceivedRequest later, TimeSpan delay)
+    {
+        var gap = later.ReceivedUtc - earlier.ReceivedUtc;
+        // Never early; late by at most a little scheduling slack on a busy 2-core machine.
+        Assert.InRange(gap, delay - TimeSpan.FromMilliseconds(50), delay + TimeSpan.FromSeconds(1.5));
+    }
+}

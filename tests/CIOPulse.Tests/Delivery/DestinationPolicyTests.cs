@@ -1,0 +1,295 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using CIOPulse.Grains;
+
+namespace CIOPulse.Tests.Delivery;
+
+public sealed class DestinationPolicyTests
+{
+    private static readonly TimeSpan _testTimeout = TimeSpan.FromSeconds(15);
+
+    [Theory]
+    [InlineData("https://example.com/hook")]
+    [InlineData("http://example.com")]
+    [InlineData("HTTPS://Example.COM:8443/a/b?c=d")]
+    [InlineData("https://example.com/hook#section")]
+    [InlineData("http://203.0.113.7:8080/hook")]
+    [InlineData("https://[2606:4700::1111]/hook")]
+    [InlineData("https://xn--mori-qsa.example/hook")]
+    public void Absolute_http_and_https_urls_are_accepted(string url) =>
+        Assert.Null(DestinationPolicy.ValidateUrlSyntax(url));
+
+    [Theory]
+    [InlineData(null, "must not be empty")]
+    [InlineData("", "must not be empty")]
+    [InlineData("   ", "must not be empty")]
+    [InlineData("/relative/path", "must be an absolute http or https URL")]
+    [InlineData("example.com/hook", "must be an absolute http or https URL")]
+    [InlineData("ftp://example.com/file", "must be an absolute http or https URL")]
+    [InlineData("file:///etc/passwd", "must be an absolute http or https URL")]
+    [InlineData("javascript:alert(1)", "must be an absolute http or https URL")]
+    [InlineData("mailto:ops@example.com", "must be an absolute http or https URL")]
+    [InlineData("https://user:pw@example.com/", "must not contain user information")]
+    [InlineData("https://user@example.com/", "must not contain user information")]
+    [InlineData(" https://example.com/hook", "must not start or end with white space")]
+    [InlineData("https://example.com/hook\n", "must not start or end with white space")]
+    public void Invalid_urls_are_refused_with_a_reason(string? url, string expectedReason)
+    {
+        var reason = DestinationPolicy.ValidateUrlSyntax(url);
+
+        Assert.NotNull(reason);
+        Assert.Contains(expectedReason, reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Urls_longer_than_2048_characters_are_refused()
+    {
+        const string prefix = "https://example.com/";
+        var longest = prefix + new string('a', DestinationPolicy.MaxUrlLength - prefix.Length);
+        var tooLong = longest + "a";
+
+        Assert.Null(DestinationPolicy.ValidateUrlSyntax(longest));
+        Assert.Contains("2048", DestinationPolicy.ValidateUrlSyntax(tooLong), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    // Public destinations.
+    [InlineData("8.8.8.8", false)]
+    [InlineData("1.1.1.1", false)]
+    [InlineData("172.32.0.1", false)]
+    [InlineData("172.15.255.255", false)]
+    [InlineData("100.128.0.1", false)]
+    [InlineData("192.169.0.1", false)]
+    [InlineData("2606:4700::1111", false)]
+    [InlineData("2a00:1450:4001:800::200e", false)]
+    [InlineData("::ffff:8.8.8.8", false)]
+    [InlineData("64:ff9b::808:808", false)]
+    [InlineData("2002:808:808::1", false)]
+    // Loopback and unspecified.
+    [InlineData("127.0.0.1", true)]
+    [InlineData("127.255.255.254", true)]
+    [InlineData("0.0.0.0", true)]
+    [InlineData("0.1.2.3", true)]
+    [InlineData("::1", true)]
+    [InlineData("::", true)]
+    // Private and carrier-grade NAT.
+    [InlineData("10.1.2.3", true)]
+    [InlineData("172.16.0.1", true)]
+    [InlineData("172.31.255.255", true)]
+    [InlineData("192.168.1.1", true)]
+    [InlineData("100.64.0.1", true)]
+    [InlineData("100.127.255.255", true)]
+    // Link-local, including the cloud metadata services.
+    [InlineData("169.254.169.254", true)]
+    [InlineData("169.254.0.1", true)]
+    [InlineData("fe80::1", true)]
+    [InlineData("fe80::1%2", true)]
+    [InlineData("fd00:ec2::254", true)]
+    [InlineData("fc00::1", true)]
+    // Multicast, broadcast, reserved, special purpose, benchmarking, documentation.
+    [InlineData("224.0.0.1", true)]
+    [InlineData("239.255.255.250", true)]
+    [InlineData("ff02::1", true)]
+    [InlineData("255.255.255.255", true)]
+    [InlineData("240.0.0.1", true)]
+    [InlineData("192.0.0.170", true)]
+    [InlineData("198.18.0.1", true)]
+    [InlineData("198.19.255.255", true)]
+    [InlineData("192.0.2.1", true)]
+    [InlineData("198.51.100.1", true)]
+    [InlineData("203.0.113.1", true)]
+    [InlineData("2001:db8::1", true)]
+    // IPv6 forms that embed a forbidden IPv4 address.
+    [InlineData("::ffff:127.0.0.1", true)]
+    [InlineData("::ffff:169.254.169.254", true)]
+    [InlineData("::ffff:10.0.0.1", true)]
+    [InlineData("::127.0.0.1", true)]
+    [InlineData("64:ff9b::a9fe:a9fe", true)]
+    [InlineData("64:ff9b:1::a00:1", true)]
+    [InlineData("2002:7f00:1::1", true)]
+    [InlineData("2001:0:4136:e378:8000:63bf:80ff:fffe", true)]
+    public void Addresses_are_judged_forbidden_or_allowed(string address, bool forbidden) =>
+        Assert.Equal(forbidden, DestinationPolicy.IsForbiddenAddress(IPAddress.Parse(address)));
+
+    [Fact]
+    public async Task A_host_resolving_to_any_private_address_is_refused()
+    {
+        var resolver = new FakeResolver("8.8.8.8", "10.0.0.5");
+
+        var reason = await DestinationPolicy.CheckDestinationAsync(
+            new Uri("https://hooks.example.com/in"), allowPrivateNetworks: false, resolver.ResolveAsync, CancellationToken.None);
+
+        Assert.NotNull(reason);
+        Assert.Contains("10.0.0.5", reason, StringComparison.Ordinal);
+        Assert.Contains("refused", reason, StringComparison.Ordinal);
+        Assert.Equal(["hooks.example.com"], resolver.Queries);
+    }
+
+    [Fact]
+    public async Task A_host_resolving_only_to_public_addresses_is_accepted()
+    {
+        var resolver = new FakeResolver("93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c");
+
+        var reason = await DestinationPolicy.CheckDestinationAsync(
+            new Uri("https://hooks.example.com/in"), allowPrivateNetworks: false, resolver.ResolveAsync, CancellationToken.None);
+
+        Assert.Null(reason);
+        Assert.Single(resolver.Queries);
+    }
+
+    [Fact]
+    public async Task A_host_that_cannot_be_resolved_is_refused()
+    {
+        var failures = new Func<string, CancellationToken, Task<IPAddress[]>>[]
+        {
+            (_, _) => throw new SocketException((int)SocketError.HostNotFound),
+            (_, _) => Task.FromException<IPAddress[]>(new SocketException((int)SocketError.TryAgain)),
+            (_, _) => Task.FromResult(Array.Empty<IPAddress>()),
+        };
+
+        foreach (var resolve in failures)
+        {
+            var reason = await DestinationPolicy.CheckDestinationAsync(
+                new Uri("https://no-such-host.example/in"), allowPrivateNetworks: false, resolve, CancellationToken.None);
+
+            Assert.Equal("host name could not be resolved", reason);
+        }
+    }
+
+    [Theory]
+    [InlineData("http://localhost:8080/hook")]
+    [InlineData("http://LOCALHOST/hook")]
+    [InlineData("http://localhost./hook")]
+    [InlineData("http://api.localhost/hook")]
+    [InlineData("http://metadata.google.internal/computeMetadata/v1/")]
+    public async Task Local_and_internal_host_names_are_refused_without_resolving(string url)
+    {
+        var resolver = new FakeResolver("8.8.8.8");
+
+        var reason = await DestinationPolicy.CheckDestinationAsync(
+            new Uri(url), allowPrivateNetworks: false, resolver.ResolveAsync, CancellationToken.None);
+
+        Assert.NotNull(reason);
+        Assert.Contains("refused", reason, StringComparison.Ordinal);
+        Assert.Empty(resolver.Queries);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5000/hook", true)]
+    [InlineData("http://169.254.169.254/latest/meta-data/", true)]
+    [InlineData("http://[::1]:8080/hook", true)]
+    [InlineData("http://[fd00:ec2::254]/", true)]
+    [InlineData("http://[::ffff:127.0.0.1]/", true)]
+    [InlineData("http://0x7f.1/", true)]
+    [InlineData("https://8.8.8.8/hook", false)]
+    [InlineData("https://[2606:4700::1111]/hook", false)]
+    public async Task Ip_literals_are_judged_without_resolving(string url, bool refused)
+    {
+        var resolver = new FakeResolver("8.8.8.8");
+
+        var reason = await DestinationPolicy.CheckDestinationAsync(
+            new Uri(url), allowPrivateNetworks: false, resolver.ResolveAsync, CancellationToken.None);
+
+        Assert.Equal(refused, reason is not null);
+        Assert.Empty(resolver.Queries);
+    }
+
+    [Theory]
+    [InlineData("http://localhost:8080/hook")]
+    [InlineData("http://127.0.0.1:5000/hook")]
+    [InlineData("http://internal-receiver.corp.example/hook")]
+    public async Task Allowing_private_networks_accepts_any_destination_without_resolving(string url)
+    {
+        var resolver = new FakeResolver("10.0.0.5");
+
+        var reason = await DestinationPolicy.CheckDestinationAsync(
+            new Uri(url), allowPrivateNetworks: true, resolver.ResolveAsync, CancellationToken.None);
+
+        Assert.Null(reason);
+        Assert.Empty(resolver.Queries);
+    }
+
+    [Fact]
+    public async Task The_connect_callback_refuses_loopback_unless_private_networks_are_allowed()
+    {
+        using var timeout = new CancellationTokenSource(_testTimeout);
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            var url = new Uri($"http://127.0.0.1:{port}/");
+
+            using (var refusingClient = CreateClient(allowPrivateNetworks: false))
+            {
+                var error = await Assert.ThrowsAsync<HttpRequestException>(
+                    () => refusingClient.GetAsync(url, timeout.Token));
+                Assert.Contains("refused", error.Message, StringComparison.Ordinal);
+                Assert.False(listener.Pending(), "no connection may reach the loopback receiver");
+            }
+
+            var server = ServeOneResponseAsync(listener, timeout.Token);
+            using (var allowingClient = CreateClient(allowPrivateNetworks: true))
+            {
+                using var response = await allowingClient.GetAsync(url, timeout.Token);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.Equal("ok", await response.Content.ReadAsStringAsync(timeout.Token));
+            }
+
+            await server.WaitAsync(timeout.Token);
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    private static HttpClient CreateClient(bool allowPrivateNetworks) =>
+        new(new SocketsHttpHandler
+        {
+            ConnectCallback = DestinationPolicy.CreateConnectCallback(allowPrivateNetworks),
+            ConnectTimeout = _testTimeout,
+            UseProxy = false,
+        })
+        {
+            Timeout = _testTimeout,
+        };
+
+    private static async Task ServeOneResponseAsync(TcpListener listener, CancellationToken ct)
+    {
+        using var client = await listener.AcceptTcpClientAsync(ct);
+        var stream = client.GetStream();
+
+        // Read the request head before answering so the client never sees a reset mid-send.
+        var buffer = new byte[4096];
+        var request = new StringBuilder();
+        while (!request.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+        {
+            var read = await stream.ReadAsync(buffer, ct);
+            if (read == 0)
+            {
+                break;
+            }
+
+            request.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        var response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"u8.ToArray();
+        await stream.WriteAsync(response, ct);
+        await stream.FlushAsync(ct);
+    }
+
+    private sealed class FakeResolver(params string[] addresses)
+    {
+        private readonly List<string> _queries = [];
+
+        public IReadOnlyList<string> Queries => _queries;
+
+        public Task<IPAddress[]> ResolveAsync(string host, CancellationToken ct)
+        {
+            _queries.Add(host);
+            return Task.FromResult(Array.ConvertAll(addresses, IPAddress.Parse));
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using CIOPulse.Grains;
+using CIOPulse.Grains.Interfaces;
+using CIOPulse.Grains.Log;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime.Hosting;
+using Orleans.Serialization;
+using Orleans.TestingHost;
+
+namespace CIOPulse.Tests.Infrastructure;
+
+/// <summary>
+/// An in-process Orleans test cluster running the real grains, with storage, reminders and the log
+/// index shared by all its silos (standing in for the database), retry delays of 1 s, 2 s, 1 s, 1 s
+/// and a 2 s attempt timeout.
+/// </summary>
+public sealed class DeliveryCluster : IAsyncDisposable
+{
+    public static readonly TimeSpan[] RetryDelays =
+        [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)];
+
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(2);
+
+    private DeliveryCluster(InProcessTestCluster cluster, SharedGrainStorage storage, SharedReminderTable reminders)
+    {
+        Cluster = cluster;
+        Storage = storage;
+        Reminders = reminders;
+    }
+
+    public InProcessTestCluster Cluster { get; }
+
+    public SharedGrainStorage Storage { get; }
+
+    public SharedReminderTable Reminders { get; }
+
+    public IClusterClient Client => Cluster.Client;
+
+    public static async Task<DeliveryCluster> StartAsync(short silos = 1)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Webhooks:AllowPrivateNetworks"] = "true",
+            ["Webhooks:AttemptTimeout"] = AttemptTimeout.ToString(),
+        };
+        for (var i = 0; i < RetryDelays.Length; i++)
+        {
+            settings[$"Webhooks:RetryDelays:{i}"] = RetryDelays[i].ToString();
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var storage = new SharedGrainStorage();
+        var reminders = new SharedReminderTable();
+        var log = new InMemoryWebhookLogStore(TimeProvider.System);
+
+        var builder = new InProcessTestClusterBuilder(silos);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.Services.AddSingleton<IWebhookLogStore>(log);
+            silo.AddWebhookDelivery(configuration);
+            foreach (var name in (string[])[StorageNames.Accounts, StorageNames.Webhooks])
+            {
+                silo.Services.AddGrainStorage(name, (sp, _) => storage.ViewFor(sp.GetRequiredService<Serializer>()));
+            }
+
+            silo.Services.AddSingleton<IReminderTable>(reminders);
+        });
+
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new DeliveryCluster(cluster, storage, reminders);
+    }
+
+    /// <summary>A fresh Corporate account with webhooks on, pointed at <paramref name="url"/>.</summary>
+    public async Task<string> CreateAccountAsync(string url, string? username = null, string? password = null, bool serviceNowWrapper = false)
+    {
+        var accountId = "a-" + Guid.NewGuid().ToString("N")[..12];
+        var account = Client.GetGrain<IAccountGrain>(accountId);
+        await account.Upsert("Test account", AccountPlan.Corporate);
+        var result = await account.UpdateSettings(new WebhookSettingsUpdate(true, url, username, password, serviceNowWrapper));
+        Assert.Equal(SettingsUpdateOutcome.Updated, result.Outcome);
+        return accountId;
+    }
+
+    public async Task<string> SubmitAsync(string accountId, string responseId, int overall = 9, ListeningPost listeningPost = ListeningPost.Transactional)
+    {
+        var result = await Client.GetGrain<ISurveyCompletionGrain>(0).Submit(accountId, new SurveyCompletion
+        {
+            ResponseId = responseId,
+            ResponseDatetimeUtc = new DateTime(2021, 7, 29, 7, 50, 52, DateTimeKind.Utc),
+            Overall = overall,
+            ListeningPost = listeningPost,
+            SelectedFactors = [ExperienceFactor.Responsiveness],
+            Comments = "You guys rock!",
+        });
+        Assert.Equal(SubmitOutcome.Accepted, result.Outcome);
+        return result.WebhookId!;
+    }
+
+    public async Task<WebhookDetail> DetailAsync(string accountId, string webhookId) =>
+        await Client.GetGrain<IWebhookDeliveryGrain>(webhookId).GetDetail(accountId)
+        ?? throw new InvalidOperationException($"Webhook {webhookId} not found");
+
+    /// <summary>Polls the webhook's detail until <paramref name="done"/> holds, or fails after <paramref name="timeout"/>.</summary>
+    public async Task<WebhookDetail> WaitForAsync(string accountId, string webhookId, Func<WebhookDetail, bool> done, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var detail = await DetailAsync(accountId, webhookId);
+            if (done(detail))
+            {
+                return detail;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Webhook {webhookId} did not reach the expected state within {timeout}: status {detail.Item.Status}, attempts {detail.Item.Attempts}.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+}

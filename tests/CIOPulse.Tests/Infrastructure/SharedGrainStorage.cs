@@ -1,0 +1,63 @@
+using System.Collections.Concurrent;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace CIOPulse.Tests.Infrastructure;
+
+/// <summary>
+/// Grain storage that lives outside every silo of an in-process test cluster, standing in for the
+/// database: killing a silo loses its activations, never the stored state. Each silo gets a view
+/// that copies state through its own serializer, as a real provider would.
+/// </summary>
+public sealed class SharedGrainStorage
+{
+    private readonly ConcurrentDictionary<(string, GrainId), (string ETag, byte[] Data)> _rows = new();
+
+    public int Count => _rows.Count;
+
+    public IGrainStorage ViewFor(Serializer serializer) => new View(this, serializer);
+
+    private sealed class View(SharedGrainStorage shared, Serializer serializer) : IGrainStorage
+    {
+        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        {
+            if (shared._rows.TryGetValue((stateName, grainId), out var row))
+            {
+                grainState.State = serializer.Deserialize<T>(row.Data);
+                grainState.ETag = row.ETag;
+                grainState.RecordExists = true;
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        {
+            var key = (stateName, grainId);
+            var data = serializer.SerializeToArray(grainState.State);
+            var etag = Guid.NewGuid().ToString("N");
+            lock (shared._rows)
+            {
+                var exists = shared._rows.TryGetValue(key, out var current);
+                if ((exists ? current.ETag : null) != grainState.ETag)
+                {
+                    throw new InconsistentStateException($"ETag mismatch for {grainId}", current.ETag, grainState.ETag);
+                }
+
+                shared._rows[key] = (etag, data);
+            }
+
+            grainState.ETag = etag;
+            grainState.RecordExists = true;
+            return Task.CompletedTask;
+        }
+
+        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        {
+            shared._rows.TryRemove((stateName, grainId), out _);
+            grainState.ETag = null;
+            grainState.RecordExists = false;
+            return Task.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System.Net.Http.Headers;
+using CIOPulse.Silo;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CIOPulse.Tests.Infrastructure;
+
+/// <summary>
+/// The real product process (silo + co-hosted API, exactly as <c>dotnet run --project src/Silo</c>
+/// builds it) started in-process on free loopback ports, with retry delays scaled down to seconds.
+/// </summary>
+public sealed class SiloApp : IAsyncDisposable
+{
+    public const string SystemKey = "test-system-key-0123456789";
+
+    private readonly WebApplication _app;
+
+    private SiloApp(WebApplication app, Uri baseUri)
+    {
+        _app = app;
+        BaseUri = baseUri;
+    }
+
+    public Uri BaseUri { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Starts a node; <paramref name="settings"/> override configuration keys (e.g. "Webhooks:AttemptTimeout").</summary>
+    public static async Task<SiloApp> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var values = new Dictionary<string, string>
+        {
+            ["urls"] = "http://127.0.0.1:0",
+            ["Api:SystemKey"] = SystemKey,
+            ["Orleans:SiloPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans:GatewayPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans:ClusterId"] = "test-" + Guid.NewGuid().ToString("N"),
+            ["Webhooks:AllowPrivateNetworks"] = "true",
+            ["Webhooks:AttemptTimeout"] = "00:00:02",
+            ["Webhooks:RetryDelays:0"] = "00:00:01",
+            ["Webhooks:RetryDelays:1"] = "00:00:01",
+            ["Webhooks:RetryDelays:2"] = "00:00:01",
+            ["Webhooks:RetryDelays:3"] = "00:00:01",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            values[key] = value;
+        }
+
+        var app = SiloHost.Build([.. values.Select(kv => $"--{kv.Key}={kv.Value}")]);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new SiloApp(app, new Uri(address));
+    }
+
+    /// <summary>An HttpClient for the API, with the given X-Api-Key (none when null).</summary>
+    public HttpClient CreateClient(string? apiKey = SystemKey)
+    {
+        var client = new HttpClient { BaseAddress = BaseUri, Timeout = TimeSpan.FromSeconds(30) };
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        }
+
+        client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
