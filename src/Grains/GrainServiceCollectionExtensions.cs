@@ -63,7 +63,9 @@ public static class GrainServiceCollectionExtensions
                 ConnectCallback = DestinationPolicy.CreateConnectCallback(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateNetworks),
             })
             // The handler is long-lived on purpose: SocketsHttpHandler recycles connections itself.
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            // Attempts are logged by the delivery grain, without URLs' query strings or headers.
+            .RemoveAllLoggers();
 
         return services;
     }

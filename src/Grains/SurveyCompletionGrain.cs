@@ -21,7 +21,12 @@ public sealed class SurveyCompletionGrain(IOptions<WebhookOptions> options, Time
 
         if (!target.WebhooksActive)
         {
-            return new SubmitResult(SubmitOutcome.WebhooksOff, Reason: "Webhooks are turned off for this account.");
+            // A completion triggered while webhooks were on keeps its id, even now that they are off.
+            var firstId = WebhookIds.Derive(accountId, completion.ListeningPost, completion.ResponseId, 0);
+            var existing = await GrainFactory.GetGrain<IWebhookDeliveryGrain>(firstId).GetDetail(accountId);
+            return existing is not null && existing.Item.ResponseId == completion.ResponseId && existing.Item.ListeningPost == completion.ListeningPost
+                ? new SubmitResult(SubmitOutcome.Duplicate, firstId)
+                : new SubmitResult(SubmitOutcome.WebhooksOff, Reason: "Webhooks are turned off for this account.");
         }
 
         var acceptedUtc = timeProvider.GetUtcNow().UtcDateTime;

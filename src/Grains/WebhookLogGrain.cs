@@ -7,6 +7,8 @@ namespace CIOPulse.Grains;
 [StatelessWorker]
 public sealed class WebhookLogGrain(IWebhookLogStore store, TimeProvider timeProvider) : Grain, IWebhookLogGrain
 {
+    private const string InvalidCursor = "The cursor is not one this service issued; start again without it.";
+
     public async Task<WebhookLogPage> Query(string accountId, WebhookLogQuery query)
     {
         WebhookLogPosition? position = null;
@@ -14,7 +16,7 @@ public sealed class WebhookLogGrain(IWebhookLogStore store, TimeProvider timePro
         {
             if (!WebhookLogCursor.TryDecode(cursor, out position))
             {
-                return new WebhookLogPage([], null, "The cursor is not one this service issued; start again without it.");
+                return new WebhookLogPage([], null, InvalidCursor);
             }
 
             if (timeProvider.GetUtcNow().UtcDateTime - position!.SnapshotUtc > WebhookLogCursor.Lifetime)
@@ -23,7 +25,16 @@ public sealed class WebhookLogGrain(IWebhookLogStore store, TimeProvider timePro
             }
         }
 
-        var slice = await store.ReadAsync(accountId, new WebhookLogFilter(query.Status, query.ListeningPost), position, query.Limit);
+        WebhookLogSlice slice;
+        try
+        {
+            slice = await store.ReadAsync(accountId, new WebhookLogFilter(query.Status, query.ListeningPost), position, query.Limit);
+        }
+        catch (FormatException)
+        {
+            return new WebhookLogPage([], null, InvalidCursor);
+        }
+
         return new WebhookLogPage(slice.Items, slice.Next is { } next ? WebhookLogCursor.Encode(next) : null);
     }
 }

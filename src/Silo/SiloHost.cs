@@ -1,18 +1,28 @@
+using System.Net;
 using CIOPulse.Api;
 using CIOPulse.Grains;
+using CIOPulse.Grains.Log;
+using CIOPulse.Silo.Postgres;
+using Npgsql;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
 
 namespace CIOPulse.Silo;
 
 /// <summary>
-/// Builds the silo process: an Orleans silo with the HTTP API co-hosted. Without
-/// <c>ConnectionStrings:Postgres</c> it is the embedded single node (localhost clustering,
-/// in-memory storage and reminders), which is not durable and says so at start-up.
+/// Builds the silo process: an Orleans silo with the HTTP API co-hosted. With
+/// <c>ConnectionStrings:Postgres</c> it is a durable cluster member (ADO.NET clustering, grain
+/// storage and reminders on PostgreSQL, schema migrated at start-up). Without it, it is the embedded
+/// single node (localhost clustering, in-memory storage and reminders), which says loudly that it
+/// is not durable.
 /// </summary>
 public static partial class SiloHost
 {
     public const string DefaultUrl = "http://localhost:5080";
+    public const string PostgresInvariant = "Npgsql";
 
-    public static WebApplication Build(string[] args)
+    public static async Task<WebApplication> BuildAsync(string[] args, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
@@ -20,22 +30,95 @@ public static partial class SiloHost
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        builder.UseOrleans(silo => ConfigureEmbedded(silo, builder.Configuration));
+        var cluster = builder.Configuration.GetSection(ClusterSettings.SectionName).Get<ClusterSettings>() ?? new ClusterSettings();
+        var connectionString = builder.Configuration.GetConnectionString("Postgres");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            builder.UseOrleans(silo => ConfigureEmbedded(silo, cluster, builder.Configuration));
+        }
+        else
+        {
+            if (string.IsNullOrEmpty(builder.Configuration["Secrets:EncryptionKey"]))
+            {
+                throw new InvalidOperationException(
+                    "Secrets:EncryptionKey is required with ConnectionStrings:Postgres (base64 of 32 random bytes, e.g. `openssl rand -base64 32`): stored webhook passwords must stay readable after a restart.");
+            }
+
+            var dataSource = NpgsqlDataSource.Create(connectionString);
+            await MigrateAsync(dataSource, cancellationToken);
+            builder.Services.AddSingleton(dataSource);
+            builder.Services.AddSingleton<PostgresWebhookLogStore>();
+            builder.Services.AddSingleton<IWebhookLogStore>(sp => sp.GetRequiredService<PostgresWebhookLogStore>());
+            builder.Services.AddHostedService<WebhookLogPruner>();
+            builder.UseOrleans(silo => ConfigureDurable(silo, cluster, dataSource, builder.Configuration));
+        }
+
         builder.AddWebhookApi();
 
         var app = builder.Build();
         app.MapWebhookApi();
-        app.Lifetime.ApplicationStarted.Register(() => WarnAboutEmbeddedMode(app));
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            app.Lifetime.ApplicationStarted.Register(() => WarnAboutEmbeddedMode(app));
+        }
+
         return app;
     }
 
-    private static void ConfigureEmbedded(ISiloBuilder silo, IConfiguration configuration)
+    /// <summary>Applies the schema migrations (what <c>dotnet run --project src/Silo -- migrate</c> does).</summary>
+    public static async Task MigrateAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
     {
-        var cluster = configuration.GetSection(ClusterSettings.SectionName).Get<ClusterSettings>() ?? new ClusterSettings();
+        using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(console => console.SingleLine = true));
+        await new SchemaMigrator(dataSource, loggers.CreateLogger<SchemaMigrator>()).MigrateAsync(cancellationToken);
+    }
+
+    private static void ConfigureEmbedded(ISiloBuilder silo, ClusterSettings cluster, IConfiguration configuration)
+    {
         silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
         silo.AddMemoryGrainStorage(StorageNames.Accounts);
         silo.AddMemoryGrainStorage(StorageNames.Webhooks);
         silo.UseInMemoryReminderService();
+        silo.AddWebhookDelivery(configuration);
+    }
+
+    private static void ConfigureDurable(ISiloBuilder silo, ClusterSettings cluster, NpgsqlDataSource dataSource, IConfiguration configuration)
+    {
+        silo.Configure<ClusterOptions>(options =>
+        {
+            options.ClusterId = cluster.ClusterId;
+            options.ServiceId = cluster.ServiceId;
+        });
+        if (string.IsNullOrWhiteSpace(cluster.AdvertisedIPAddress))
+        {
+            silo.ConfigureEndpoints(cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
+        }
+        else
+        {
+            silo.ConfigureEndpoints(IPAddress.Parse(cluster.AdvertisedIPAddress), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
+        }
+
+        silo.UseAdoNetClustering(options =>
+        {
+            options.Invariant = PostgresInvariant;
+            options.DataSource = dataSource;
+        });
+        foreach (var name in (string[])[StorageNames.Accounts, StorageNames.Webhooks])
+        {
+            silo.AddAdoNetGrainStorage(name, options => options.Configure<Serializer>((storage, serializer) =>
+            {
+                storage.Invariant = PostgresInvariant;
+                storage.DataSource = dataSource;
+
+                // Orleans' binary format: compact and fast, and the state types carry [Id]/[Alias] for it.
+                storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+            }));
+        }
+
+        silo.UseAdoNetReminderService(options =>
+        {
+            options.Invariant = PostgresInvariant;
+            options.DataSource = dataSource;
+        });
         silo.AddWebhookDelivery(configuration);
     }
 

@@ -47,7 +47,7 @@ public static class AccountEndpoints
             return ApiProblems.Invalid("plan", error!);
         }
 
-        if (planText is null || char.IsDigit(planText[0]) || !Enum.TryParse<AccountPlan>(planText, ignoreCase: true, out var plan) || !Enum.IsDefined(plan))
+        if (!EnumNames.TryParse<AccountPlan>(planText, out var plan))
         {
             return ApiProblems.Invalid("plan", "is required: Standard, Corporate or Enterprise.");
         }

@@ -42,7 +42,7 @@ public static class WebhookLogEndpoints
         WebhookStatus? statusFilter = null;
         if (status is not null)
         {
-            if (status.Length == 0 || char.IsDigit(status[0]) || !Enum.TryParse<WebhookStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+            if (!EnumNames.TryParse<WebhookStatus>(status, out var parsed))
             {
                 return ApiProblems.Invalid("status", "must be InProgress, Succeeded or Failed.");
             }
@@ -53,7 +53,7 @@ public static class WebhookLogEndpoints
         ListeningPost? listeningPostFilter = null;
         if (listeningPost is not null)
         {
-            if (listeningPost.Length == 0 || !SurveyCompletionReader.TryParseListeningPost(listeningPost, out var parsed))
+            if (!EnumNames.TryParse<ListeningPost>(listeningPost, out var parsed))
             {
                 return ApiProblems.Invalid("listeningPost", "must be Transactional or Relationship.");
             }

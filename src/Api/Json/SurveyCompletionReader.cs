@@ -108,7 +108,7 @@ public static class SurveyCompletionReader
     }
 
     public static bool TryParseListeningPost(string text, out ListeningPost listeningPost) =>
-        Enum.TryParse(text, ignoreCase: true, out listeningPost) && Enum.IsDefined(listeningPost) && !char.IsDigit(text[0]);
+        EnumNames.TryParse(text, out listeningPost);
 
     private static (IReadOnlyList<ExperienceFactor> Factors, string? Error) ReadFactors(JsonElement body)
     {
@@ -131,7 +131,7 @@ public static class SurveyCompletionReader
             }
 
             var name = element.GetString()!;
-            if (name.Length == 0 || char.IsDigit(name[0]) || !Enum.TryParse<ExperienceFactor>(name, ignoreCase: true, out var factor) || !Enum.IsDefined(factor))
+            if (!EnumNames.TryParse<ExperienceFactor>(name, out var factor))
             {
                 return ([], $"'{name}' is not an experience factor; use Responsiveness, Interpersonal, Knowledge, Communication, Speed, Confirmation, Effort or Other.");
             }

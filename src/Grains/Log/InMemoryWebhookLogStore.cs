@@ -1,3 +1,4 @@
+using System.Globalization;
 using CIOPulse.Grains.Interfaces;
 
 namespace CIOPulse.Grains.Log;
@@ -37,7 +38,13 @@ public sealed class InMemoryWebhookLogStore(TimeProvider timeProvider) : IWebhoo
 
     public Task<WebhookLogSlice> ReadAsync(string accountId, WebhookLogFilter filter, WebhookLogPosition? position, int limit, CancellationToken cancellationToken = default)
     {
-        var snapshot = position ?? new WebhookLogPosition(Interlocked.Read(ref _version), timeProvider.GetUtcNow().UtcDateTime, null, null);
+        var snapshot = position ?? new WebhookLogPosition(
+            Interlocked.Read(ref _version).ToString(CultureInfo.InvariantCulture), timeProvider.GetUtcNow().UtcDateTime, null, null);
+        if (!long.TryParse(snapshot.Snapshot, NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+        {
+            throw new FormatException("The cursor's snapshot was not made by this store.");
+        }
+
         AccountLog? log;
         lock (_accounts)
         {
@@ -70,7 +77,7 @@ public sealed class InMemoryWebhookLogStore(TimeProvider timeProvider) : IWebhoo
 
             foreach (var row in rows)
             {
-                if (row.ValidFrom > snapshot.Snapshot || row.ValidTo <= snapshot.Snapshot || !filter.Matches(row.Item))
+                if (row.ValidFrom > version || row.ValidTo <= version || !filter.Matches(row.Item))
                 {
                     continue;
                 }

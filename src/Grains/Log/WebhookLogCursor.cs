@@ -14,22 +14,27 @@ public static class WebhookLogCursor
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
 
     private const string Version = "1";
+    private const int MaxLength = 2048;
 
     public static string Encode(WebhookLogPosition position)
     {
         var text = string.Join('|',
             Version,
-            position.Snapshot.ToString(CultureInfo.InvariantCulture),
+            position.Snapshot,
             position.SnapshotUtc.Ticks.ToString(CultureInfo.InvariantCulture),
             position.AfterLastActivityUtc?.Ticks.ToString(CultureInfo.InvariantCulture) ?? "",
             position.AfterWebhookId ?? "");
         return Base64Url.EncodeToString(Encoding.UTF8.GetBytes(text));
     }
 
+    /// <summary>Digits, ':' and ',' only: a version number or a pg_snapshot such as <c>8712:8716:8713,8714</c>.</summary>
+    private static bool IsSnapshot(string text) =>
+        text.Length is > 0 and <= 1024 && text.All(c => c is (>= '0' and <= '9') or ':' or ',');
+
     public static bool TryDecode(string cursor, out WebhookLogPosition? position)
     {
         position = null;
-        if (cursor.Length > 256)
+        if (cursor.Length > MaxLength)
         {
             return false;
         }
@@ -46,7 +51,7 @@ public static class WebhookLogCursor
 
         var parts = text.Split('|');
         if (parts.Length != 5 || parts[0] != Version
-            || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var snapshot)
+            || !IsSnapshot(parts[1])
             || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var snapshotTicks)
             || snapshotTicks > DateTime.MaxValue.Ticks)
         {
@@ -70,7 +75,7 @@ public static class WebhookLogCursor
             return false;
         }
 
-        position = new WebhookLogPosition(snapshot, new DateTime(snapshotTicks, DateTimeKind.Utc), afterActivity, afterId);
+        position = new WebhookLogPosition(parts[1], new DateTime(snapshotTicks, DateTimeKind.Utc), afterActivity, afterId);
         return true;
     }
 }

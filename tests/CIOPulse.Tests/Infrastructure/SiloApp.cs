@@ -50,7 +50,7 @@ public sealed class SiloApp : IAsyncDisposable
             values[key] = value;
         }
 
-        var app = SiloHost.Build([.. values.Select(kv => $"--{kv.Key}={kv.Value}")]);
+        var app = await SiloHost.BuildAsync([.. values.Select(kv => $"--{kv.Key}={kv.Value}")]);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new SiloApp(app, new Uri(address));

@@ -1,0 +1,136 @@
+using CIOPulse.Grains.Interfaces;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CIOPulse.Grains.Log;
+
+/// <summary>
+/// The Webhook Log index on PostgreSQL (table <c>webhook_log</c>, migration 0002). A change closes
+/// the webhook's current row version and adds a new one, in one transaction; a listing pass reads
+/// the versions visible in the PostgreSQL snapshot its first page was taken at
+/// (<c>pg_current_snapshot()</c>, carried in the cursor), by keyset on
+/// (last_activity, webhook_id) descending.
+/// </summary>
+public sealed class PostgresWebhookLogStore(NpgsqlDataSource dataSource, TimeProvider timeProvider) : IWebhookLogStore
+{
+    private const string CloseCurrent =
+        "UPDATE webhook_log SET replaced_xid = pg_current_xact_id(), replaced_at = now() WHERE webhook_id = $1 AND replaced_xid IS NULL";
+
+    private const string InsertCurrent =
+        """
+        INSERT INTO webhook_log (webhook_id, account_id, response_id, listening_post, last_activity, last_response_code, last_response, attempts, status)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        """;
+
+    private const string Page =
+        """
+        WITH snap AS (SELECT COALESCE($2::pg_snapshot, pg_current_snapshot()) AS s)
+        SELECT snap.s::text, l.webhook_id, l.response_id, l.listening_post, l.last_activity, l.last_response_code,
+               l.last_response, l.attempts, l.status
+          FROM snap
+          LEFT JOIN LATERAL (
+               SELECT * FROM webhook_log w
+                WHERE w.account_id = $1
+                  AND ($3::timestamptz IS NULL OR (w.last_activity, w.webhook_id) < ($3, $4::char(13)))
+                  AND ($5::smallint IS NULL OR w.status = $5)
+                  AND ($6::smallint IS NULL OR w.listening_post = $6)
+                  AND pg_visible_in_snapshot(w.created_xid, snap.s)
+                  AND (w.replaced_xid IS NULL OR NOT pg_visible_in_snapshot(w.replaced_xid, snap.s))
+                ORDER BY w.last_activity DESC, w.webhook_id DESC
+                LIMIT $7) l ON true
+        """;
+
+    private const string Prune =
+        "DELETE FROM webhook_log WHERE replaced_xid IS NOT NULL AND replaced_at < $1";
+
+    public async Task RecordAsync(string accountId, WebhookLogItem item, CancellationToken cancellationToken = default)
+    {
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(CloseCurrent) { Parameters = { new() { Value = item.WebhookId } } });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(InsertCurrent)
+        {
+            Parameters =
+            {
+                new() { Value = item.WebhookId },
+                new() { Value = accountId },
+                new() { Value = item.ResponseId },
+                new() { Value = (short)item.ListeningPost },
+                new() { Value = item.LastActivityUtc, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+                new() { Value = (object?)item.LastResponseCode ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer },
+                new() { Value = (object?)item.LastResponse ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar },
+                new() { Value = item.Attempts },
+                new() { Value = (short)item.Status },
+            },
+        });
+
+        // One round trip; the statements of a batch run in one implicit transaction.
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<WebhookLogSlice> ReadAsync(string accountId, WebhookLogFilter filter, WebhookLogPosition? position, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(Page);
+        command.Parameters.Add(new() { Value = accountId });
+        command.Parameters.Add(new() { Value = (object?)position?.Snapshot ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = (object?)position?.AfterLastActivityUtc ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new() { Value = (object?)position?.AfterWebhookId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = filter.Status is { } status ? (short)status : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Smallint });
+        command.Parameters.Add(new() { Value = filter.ListeningPost is { } post ? (short)post : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Smallint });
+        command.Parameters.Add(new() { Value = limit + 1 });
+
+        var items = new List<WebhookLogItem>(limit + 1);
+        string? snapshot = null;
+        await using (var reader = await ExecutePageAsync(command, position, cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                snapshot ??= reader.GetString(0);
+                if (reader.IsDBNull(1))
+                {
+                    continue;
+                }
+
+                items.Add(new WebhookLogItem(
+                    reader.GetString(1),
+                    reader.GetString(2),
+                    (ListeningPost)reader.GetInt16(3),
+                    DateTime.SpecifyKind(reader.GetDateTime(4), DateTimeKind.Utc),
+                    reader.IsDBNull(5) ? null : reader.GetInt32(5),
+                    reader.IsDBNull(6) ? null : reader.GetString(6),
+                    reader.GetInt32(7),
+                    (WebhookStatus)reader.GetInt16(8)));
+            }
+        }
+
+        if (items.Count <= limit)
+        {
+            return new WebhookLogSlice(items, null);
+        }
+
+        items.RemoveAt(limit);
+        var last = items[^1];
+        var snapshotUtc = position?.SnapshotUtc ?? timeProvider.GetUtcNow().UtcDateTime;
+        return new WebhookLogSlice(items, new WebhookLogPosition(snapshot!, snapshotUtc, last.LastActivityUtc, last.WebhookId));
+    }
+
+    private static async Task<NpgsqlDataReader> ExecutePageAsync(NpgsqlCommand command, WebhookLogPosition? position, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await command.ExecuteReaderAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (position is not null && e.SqlState.StartsWith("22", StringComparison.Ordinal))
+        {
+            // Data exception: the snapshot text in the cursor is not one PostgreSQL accepts.
+            throw new FormatException("The cursor's snapshot is not valid.", e);
+        }
+    }
+
+    /// <summary>Deletes row versions that no cursor can reach any more; returns how many.</summary>
+    public async Task<int> PruneAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(Prune);
+        command.Parameters.Add(new() { Value = timeProvider.GetUtcNow().UtcDateTime - WebhookLogCursor.Lifetime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,155 @@
+using System.Security.Cryptography;
+using CIOPulse.Grains;
+
+namespace CIOPulse.Tests.Unit;
+
+public sealed class SecretProtectorTests
+{
+    private const string Account = "acme";
+    private const string Secret = "correct horse battery staple";
+
+    private static readonly SecretProtector _protector = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+
+    [Theory]
+    [InlineData("hunter2")]
+    [InlineData("")]
+    [InlineData("pässwörd – 密码 – 🔑")]
+    [InlineData("with:colons|pipes\nand\0nul")]
+    public void Protected_value_round_trips_to_the_plaintext(string plaintext)
+    {
+        var stored = _protector.Protect(plaintext, Account);
+
+        Assert.Equal(plaintext, _protector.TryUnprotect(stored, Account));
+    }
+
+    [Fact]
+    public void Long_secret_round_trips()
+    {
+        var plaintext = new string('x', 10_000);
+
+        Assert.Equal(plaintext, _protector.TryUnprotect(_protector.Protect(plaintext, Account), Account));
+    }
+
+    [Fact]
+    public void Stored_form_starts_with_v1_and_does_not_contain_the_plaintext()
+    {
+        var stored = _protector.Protect(Secret, Account);
+
+        Assert.StartsWith("v1:", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, stored, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Secret)), stored, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Protecting_the_same_secret_twice_gives_different_ciphertexts()
+    {
+        var first = _protector.Protect(Secret, Account);
+        var second = _protector.Protect(Secret, Account);
+
+        Assert.NotEqual(first, second);
+        Assert.NotEqual(Nonce(first), Nonce(second));
+    }
+
+    [Fact]
+    public void Value_protected_for_one_account_does_not_decrypt_for_another()
+    {
+        var stored = _protector.Protect(Secret, Account);
+
+        Assert.Null(_protector.TryUnprotect(stored, "acme2"));
+        Assert.Null(_protector.TryUnprotect(stored, "Acme"));
+        Assert.Null(_protector.TryUnprotect(stored, ""));
+    }
+
+    [Fact]
+    public void Value_protected_with_one_key_does_not_decrypt_with_another()
+    {
+        var stored = _protector.Protect(Secret, Account);
+
+        Assert.Null(SecretProtector.CreateEphemeral().TryUnprotect(stored, Account));
+        Assert.Null(new SecretProtector(new byte[32]).TryUnprotect(stored, Account));
+    }
+
+    [Fact]
+    public void A_key_read_from_base64_decrypts_what_the_same_key_protected()
+    {
+        var key = RandomNumberGenerator.GetBytes(32);
+        var stored = new SecretProtector(key).Protect(Secret, Account);
+
+        Assert.Equal(Secret, SecretProtector.FromBase64(Convert.ToBase64String(key)).TryUnprotect(stored, Account));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(11)]
+    [InlineData(12)]
+    [InlineData(27)]
+    [InlineData(28)]
+    [InlineData(-1)]
+    public void Flipping_one_bit_of_nonce_tag_or_ciphertext_makes_it_undecryptable(int byteIndex)
+    {
+        var stored = _protector.Protect(Secret, Account);
+        var bytes = Convert.FromBase64String(stored["v1:".Length..]);
+        var index = byteIndex < 0 ? bytes.Length + byteIndex : byteIndex;
+        bytes[index] ^= 0x01;
+
+        Assert.Null(_protector.TryUnprotect("v1:" + Convert.ToBase64String(bytes), Account));
+    }
+
+    [Fact]
+    public void Truncated_ciphertext_is_undecryptable()
+    {
+        var stored = _protector.Protect(Secret, Account);
+        var bytes = Convert.FromBase64String(stored["v1:".Length..]);
+
+        Assert.Null(_protector.TryUnprotect("v1:" + Convert.ToBase64String(bytes[..^1]), Account));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("v1:")]
+    [InlineData("v1:!!!not base64!!!")]
+    [InlineData("v1:AAAA")]
+    [InlineData("hunter2")]
+    [InlineData("V1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("v2:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("v1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    public void Garbage_or_a_wrong_prefix_is_undecryptable(string stored)
+    {
+        Assert.Null(_protector.TryUnprotect(stored, Account));
+    }
+
+    [Fact]
+    public void Valid_ciphertext_under_another_version_prefix_is_undecryptable()
+    {
+        var stored = _protector.Protect(Secret, Account);
+
+        Assert.Null(_protector.TryUnprotect("v2:" + stored["v1:".Length..], Account));
+        Assert.Null(_protector.TryUnprotect(stored["v1:".Length..], Account));
+    }
+
+    [Theory]
+    [InlineData("not base64!")]
+    [InlineData("")]
+    [InlineData("AAAA")]
+    public void FromBase64_rejects_a_bad_key_naming_the_setting(string base64Key)
+    {
+        var exception = Assert.Throws<ArgumentException>(() => SecretProtector.FromBase64(base64Key));
+
+        Assert.Contains("Secrets:EncryptionKey", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(16)]
+    [InlineData(31)]
+    [InlineData(33)]
+    [InlineData(64)]
+    public void FromBase64_rejects_a_key_that_is_not_32_bytes_naming_the_setting(int length)
+    {
+        var exception = Assert.Throws<ArgumentException>(() => SecretProtector.FromBase64(Convert.ToBase64String(new byte[length])));
+
+        Assert.Contains("Secrets:EncryptionKey", exception.Message, StringComparison.Ordinal);
+    }
+
+    private static string Nonce(string stored) =>
+        Convert.ToHexString(Convert.FromBase64String(stored["v1:".Length..]).AsSpan(0, 12));
+}
