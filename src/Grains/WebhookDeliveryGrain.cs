@@ -27,6 +27,7 @@ public sealed partial class WebhookDeliveryGrain(
 
     private readonly RetrySchedule _schedule = new(options.Value.EffectiveRetryDelays);
     private int _scheduledRuns;
+    private WebhookDetail? _published;
 
     private WebhookDeliveryState State => webhook.State;
 
@@ -67,16 +68,22 @@ public sealed partial class WebhookDeliveryGrain(
         return AcceptOutcome.Accepted;
     }
 
-    public Task<WebhookDetail?> GetDetail(string accountId)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (!BelongsTo(accountId))
+        if (State.Exists)
         {
-            return Task.FromResult<WebhookDetail?>(null);
+            Publish();
         }
 
-        var payload = State.LastPostWrapped ? WebhookPayloadBuilder.WrapForServiceNow(State.Payload) : State.Payload;
-        return Task.FromResult<WebhookDetail?>(new WebhookDetail(ToLogItem(), payload, State.Attempts.ToArray(), State.NextAttemptDueUtc));
+        return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// The entry as last persisted and indexed. Reads interleave with a running attempt, so they must
+    /// not see its outcome before it is stored (nor before the log listing shows it).
+    /// </summary>
+    public Task<WebhookDetail?> GetDetail(string accountId) =>
+        Task.FromResult(_published is { } published && State.AccountId == accountId ? published : null);
 
     public async Task<bool> Resend(string accountId)
     {
@@ -260,6 +267,7 @@ public sealed partial class WebhookDeliveryGrain(
         }
     }
 
+    /// <summary>Updates the log index row, then what <see cref="GetDetail"/> shows.</summary>
     private async Task RecordLogAsync()
     {
         try
@@ -271,6 +279,14 @@ public sealed partial class WebhookDeliveryGrain(
             // The log is a projection of the state; the next change of this webhook rewrites its row.
             LogIndexWriteFailed(e);
         }
+
+        Publish();
+    }
+
+    private void Publish()
+    {
+        var payload = State.LastPostWrapped ? WebhookPayloadBuilder.WrapForServiceNow(State.Payload) : State.Payload;
+        _published = new WebhookDetail(ToLogItem(), payload, State.Attempts.ToArray(), State.NextAttemptDueUtc);
     }
 
     private WebhookLogItem ToLogItem()

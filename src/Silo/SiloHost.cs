@@ -1,12 +1,9 @@
 using System.Net;
 using CIOPulse.Api;
 using CIOPulse.Grains;
-using CIOPulse.Grains.Log;
 using CIOPulse.Silo.Postgres;
 using Npgsql;
 using Orleans.Configuration;
-using Orleans.Serialization;
-using Orleans.Storage;
 
 namespace CIOPulse.Silo;
 
@@ -20,7 +17,6 @@ namespace CIOPulse.Silo;
 public static partial class SiloHost
 {
     public const string DefaultUrl = "http://localhost:5080";
-    public const string PostgresInvariant = "Npgsql";
 
     public static async Task<WebApplication> BuildAsync(string[] args, CancellationToken cancellationToken = default)
     {
@@ -46,10 +42,6 @@ public static partial class SiloHost
 
             var dataSource = NpgsqlDataSource.Create(connectionString);
             await MigrateAsync(dataSource, cancellationToken);
-            builder.Services.AddSingleton(dataSource);
-            builder.Services.AddSingleton<PostgresWebhookLogStore>();
-            builder.Services.AddSingleton<IWebhookLogStore>(sp => sp.GetRequiredService<PostgresWebhookLogStore>());
-            builder.Services.AddHostedService<WebhookLogPruner>();
             builder.UseOrleans(silo => ConfigureDurable(silo, cluster, dataSource, builder.Configuration));
         }
 
@@ -97,28 +89,7 @@ public static partial class SiloHost
             silo.ConfigureEndpoints(IPAddress.Parse(cluster.AdvertisedIPAddress), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
         }
 
-        silo.UseAdoNetClustering(options =>
-        {
-            options.Invariant = PostgresInvariant;
-            options.DataSource = dataSource;
-        });
-        foreach (var name in (string[])[StorageNames.Accounts, StorageNames.Webhooks])
-        {
-            silo.AddAdoNetGrainStorage(name, options => options.Configure<Serializer>((storage, serializer) =>
-            {
-                storage.Invariant = PostgresInvariant;
-                storage.DataSource = dataSource;
-
-                // Orleans' binary format: compact and fast, and the state types carry [Id]/[Alias] for it.
-                storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
-            }));
-        }
-
-        silo.UseAdoNetReminderService(options =>
-        {
-            options.Invariant = PostgresInvariant;
-            options.DataSource = dataSource;
-        });
+        silo.UsePostgres(dataSource);
         silo.AddWebhookDelivery(configuration);
     }
 

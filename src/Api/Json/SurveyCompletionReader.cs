@@ -9,7 +9,11 @@ public static class SurveyCompletionReader
 {
     public const int MaxResponseIdLength = 128;
 
-    private static readonly string[] DateFormats = ["yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF"];
+    private static readonly string[] DateFormats =
+    [
+        "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF",
+        "yyyy-MM-dd HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
+    ];
 
     /// <summary>The completion, or the field at fault and why.</summary>
     public static (SurveyCompletion? Completion, string? Field, string? Error) Read(JsonElement body, DateTime nowUtc)
@@ -145,20 +149,16 @@ public static class SurveyCompletionReader
         return (factors, null);
     }
 
+    /// <summary>The SPEC's <c>yyyy-MM-dd HH:mm:ss</c> (UTC), or ISO 8601 with 'T', optional fraction and optional Z/offset.</summary>
     private static bool TryParseUtc(string text, out DateTime utc)
     {
-        if (DateTime.TryParseExact(text, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out utc))
+        if (DateTimeOffset.TryParseExact(text, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
         {
+            utc = parsed.UtcDateTime;
             return true;
         }
 
-        // ISO 8601 with an explicit offset or Z.
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var withOffset) && text.Length >= 19)
-        {
-            utc = withOffset.UtcDateTime;
-            return true;
-        }
-
+        utc = default;
         return false;
     }
 

@@ -5,8 +5,7 @@ using static CIOPulse.Tests.Api.ApiTestHelpers;
 namespace CIOPulse.Tests.Api;
 
 /// <summary>SPEC §4 authentication: who may call which route, and what everyone else is told.</summary>
-[Collection(SiloAppCollection.Name)]
-public sealed class AuthorizationTests(SiloAppFixture fixture)
+public abstract class AuthorizationTests(SiloAppFixture fixture)
 {
     private const string PutAccount = "PUT account";
     private const string PostKeys = "POST keys";
@@ -213,3 +212,9 @@ public sealed class AuthorizationTests(SiloAppFixture fixture)
         return await client.SendAsync(request);
     }
 }
+
+[Collection(SiloAppCollection.Memory)]
+public sealed class AuthorizationTestsInMemory(MemorySiloAppFixture fixture) : AuthorizationTests(fixture);
+
+[Collection(SiloAppCollection.Postgres)]
+public sealed class AuthorizationTestsOnPostgres(PostgresSiloAppFixture fixture) : AuthorizationTests(fixture);

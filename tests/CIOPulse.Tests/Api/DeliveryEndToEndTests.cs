@@ -5,8 +5,7 @@ using static CIOPulse.Tests.Api.ApiTestHelpers;
 namespace CIOPulse.Tests.Api;
 
 /// <summary>SPEC §4–§6 through HTTP only: a completion goes in, the receiver gets the POST, the log tells the story.</summary>
-[Collection(SiloAppCollection.Name)]
-public sealed class DeliveryEndToEndTests(SiloAppFixture fixture)
+public abstract class DeliveryEndToEndTests(SiloAppFixture fixture)
 {
     [Fact]
     public async Task A_completion_is_posted_to_the_receiver_and_logged_as_succeeded()
@@ -103,3 +102,9 @@ public sealed class DeliveryEndToEndTests(SiloAppFixture fixture)
         Assert.Equal(answer[..100], Assert.Single(await client.ReadWholeLogAsync(accountId)).Text("lastResponse"));
     }
 }
+
+[Collection(SiloAppCollection.Memory)]
+public sealed class DeliveryEndToEndTestsInMemory(MemorySiloAppFixture fixture) : DeliveryEndToEndTests(fixture);
+
+[Collection(SiloAppCollection.Postgres)]
+public sealed class DeliveryEndToEndTestsOnPostgres(PostgresSiloAppFixture fixture) : DeliveryEndToEndTests(fixture);

@@ -5,8 +5,7 @@ using static CIOPulse.Tests.Api.ApiTestHelpers;
 namespace CIOPulse.Tests.Api;
 
 /// <summary>SPEC §4: liveness and readiness answer anyone.</summary>
-[Collection(SiloAppCollection.Name)]
-public sealed class HealthTests(SiloAppFixture fixture)
+public abstract class HealthTests(SiloAppFixture fixture)
 {
     [Theory]
     [InlineData("health/live")]
@@ -21,3 +20,9 @@ public sealed class HealthTests(SiloAppFixture fixture)
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
     }
 }
+
+[Collection(SiloAppCollection.Memory)]
+public sealed class HealthTestsInMemory(MemorySiloAppFixture fixture) : HealthTests(fixture);
+
+[Collection(SiloAppCollection.Postgres)]
+public sealed class HealthTestsOnPostgres(PostgresSiloAppFixture fixture) : HealthTests(fixture);

@@ -7,8 +7,7 @@ using static CIOPulse.Tests.Api.ApiTestHelpers;
 namespace CIOPulse.Tests.Api;
 
 /// <summary>SPEC §3: only Corporate and Enterprise accounts may turn webhooks on.</summary>
-[Collection(SiloAppCollection.Name)]
-public sealed class PlanGateTests(SiloAppFixture fixture)
+public abstract class PlanGateTests(SiloAppFixture fixture)
 {
     [Fact]
     public async Task Enabling_webhooks_on_a_Standard_account_gets_403_with_a_clear_detail()
@@ -85,3 +84,9 @@ public sealed class PlanGateTests(SiloAppFixture fixture)
         Assert.True((await client.GetJsonAsync(SettingsPath(accountId))).GetProperty("enabled").GetBoolean());
     }
 }
+
+[Collection(SiloAppCollection.Memory)]
+public sealed class PlanGateTestsInMemory(MemorySiloAppFixture fixture) : PlanGateTests(fixture);
+
+[Collection(SiloAppCollection.Postgres)]
+public sealed class PlanGateTestsOnPostgres(PostgresSiloAppFixture fixture) : PlanGateTests(fixture);

@@ -7,8 +7,7 @@ using static CIOPulse.Tests.Api.ApiTestHelpers;
 namespace CIOPulse.Tests.Api;
 
 /// <summary>SPEC §4: every bad request is a problem detail that says what is wrong, and nothing is accepted.</summary>
-[Collection(SiloAppCollection.Name)]
-public sealed class RequestValidationTests(SiloAppFixture fixture)
+public abstract class RequestValidationTests(SiloAppFixture fixture)
 {
     private const string SixtyFiveCharacters = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
     private const string SixtyFourCharacters = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -232,3 +231,9 @@ public sealed class RequestValidationTests(SiloAppFixture fixture)
         Assert.Equal(account.WebhookId, Assert.Single(logged).Text("webhookId"));
     }
 }
+
+[Collection(SiloAppCollection.Memory)]
+public sealed class RequestValidationTestsInMemory(MemorySiloAppFixture fixture) : RequestValidationTests(fixture);
+
+[Collection(SiloAppCollection.Postgres)]
+public sealed class RequestValidationTestsOnPostgres(PostgresSiloAppFixture fixture) : RequestValidationTests(fixture);

@@ -6,8 +6,7 @@ using static CIOPulse.Tests.Api.ApiTestHelpers;
 namespace CIOPulse.Tests.Api;
 
 /// <summary>SPEC §4: what posting a survey completion answers and triggers.</summary>
-[Collection(SiloAppCollection.Name)]
-public sealed class SurveyCompletionTests(SiloAppFixture fixture)
+public abstract class SurveyCompletionTests(SiloAppFixture fixture)
 {
     /// <summary>Long enough for a wrongly scheduled retry (delays are 1 s in tests) to show up.</summary>
     private static readonly TimeSpan _quietWindow = TimeSpan.FromSeconds(2);
@@ -110,3 +109,9 @@ public sealed class SurveyCompletionTests(SiloAppFixture fixture)
         await fixture.Receiver.AssertRequestCountStaysAsync(path, 1, _quietWindow);
     }
 }
+
+[Collection(SiloAppCollection.Memory)]
+public sealed class SurveyCompletionTestsInMemory(MemorySiloAppFixture fixture) : SurveyCompletionTests(fixture);
+
+[Collection(SiloAppCollection.Postgres)]
+public sealed class SurveyCompletionTestsOnPostgres(PostgresSiloAppFixture fixture) : SurveyCompletionTests(fixture);

@@ -5,8 +5,7 @@ using static CIOPulse.Tests.Api.ApiTestHelpers;
 namespace CIOPulse.Tests.Api;
 
 /// <summary>SPEC §4: the Webhook Log listing, its filters and paging, and "Resend webhook".</summary>
-[Collection(SiloAppCollection.Name)]
-public sealed class WebhookLogTests(SiloAppFixture fixture)
+public abstract class WebhookLogTests(SiloAppFixture fixture)
 {
     [Fact]
     public async Task The_log_filters_by_status_and_listening_post()
@@ -191,3 +190,9 @@ public sealed class WebhookLogTests(SiloAppFixture fixture)
         }
     }
 }
+
+[Collection(SiloAppCollection.Memory)]
+public sealed class WebhookLogTestsInMemory(MemorySiloAppFixture fixture) : WebhookLogTests(fixture);
+
+[Collection(SiloAppCollection.Postgres)]
+public sealed class WebhookLogTestsOnPostgres(PostgresSiloAppFixture fixture) : WebhookLogTests(fixture);

@@ -6,8 +6,7 @@ using static CIOPulse.Tests.Api.ApiTestHelpers;
 namespace CIOPulse.Tests.Api;
 
 /// <summary>SPEC §3 and §4: webhook settings as an account administrator reads and writes them.</summary>
-[Collection(SiloAppCollection.Name)]
-public sealed class WebhookSettingsTests(SiloAppFixture fixture)
+public abstract class WebhookSettingsTests(SiloAppFixture fixture)
 {
     [Fact]
     public async Task Settings_never_return_the_password_but_show_hasPassword()
@@ -127,3 +126,9 @@ public sealed class WebhookSettingsTests(SiloAppFixture fixture)
         await AssertInvalidAsync(response, field);
     }
 }
+
+[Collection(SiloAppCollection.Memory)]
+public sealed class WebhookSettingsTestsInMemory(MemorySiloAppFixture fixture) : WebhookSettingsTests(fixture);
+
+[Collection(SiloAppCollection.Postgres)]
+public sealed class WebhookSettingsTestsOnPostgres(PostgresSiloAppFixture fixture) : WebhookSettingsTests(fixture);

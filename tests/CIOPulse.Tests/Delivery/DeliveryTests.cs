@@ -9,8 +9,7 @@ namespace CIOPulse.Tests.Delivery;
 /// The delivery grain against a real loopback receiver in an Orleans test cluster, with the retry
 /// schedule scaled to 1 s, 2 s, 1 s, 1 s (see <see cref="DeliveryCluster"/>).
 /// </summary>
-[Collection(DeliveryClusterCollection.Name)]
-public sealed class DeliveryTests(DeliveryClusterFixture fixture)
+public abstract class DeliveryTests(DeliveryClusterFixture fixture)
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(20);
 
@@ -285,3 +284,9 @@ public sealed class DeliveryTests(DeliveryClusterFixture fixture)
         Assert.InRange(gap, delay - TimeSpan.FromMilliseconds(50), delay + TimeSpan.FromSeconds(1.5));
     }
 }
+
+[Collection(DeliveryClusterCollection.Memory)]
+public sealed class DeliveryTestsInMemory(MemoryDeliveryClusterFixture fixture) : DeliveryTests(fixture);
+
+[Collection(DeliveryClusterCollection.Postgres)]
+public sealed class DeliveryTestsOnPostgres(PostgresDeliveryClusterFixture fixture) : DeliveryTests(fixture);

@@ -1,8 +1,10 @@
 using CIOPulse.Grains;
 using CIOPulse.Grains.Interfaces;
 using CIOPulse.Grains.Log;
+using CIOPulse.Silo.Postgres;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.TestingHost;
@@ -21,22 +23,69 @@ public sealed class DeliveryCluster : IAsyncDisposable
 
     public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(2);
 
-    private DeliveryCluster(InProcessTestCluster cluster, SharedGrainStorage storage, SharedReminderTable reminders)
+    private readonly TestDatabase? _database;
+
+    private DeliveryCluster(InProcessTestCluster cluster, IReminderTable reminders, TestDatabase? database)
     {
         Cluster = cluster;
-        Storage = storage;
         Reminders = reminders;
+        _database = database;
     }
 
     public InProcessTestCluster Cluster { get; }
 
-    public SharedGrainStorage Storage { get; }
+    /// <summary>The reminder table the silos use, to look at from the test.</summary>
+    public IReminderTable Reminders { get; }
 
-    public SharedReminderTable Reminders { get; }
+    /// <summary>The PostgreSQL database in <see cref="StorageMode.Postgres"/>; null in memory mode.</summary>
+    public TestDatabase? Database => _database;
 
     public IClusterClient Client => Cluster.Client;
 
-    public static async Task<DeliveryCluster> StartAsync(short silos = 1)
+    /// <summary>
+    /// Starts <paramref name="silos"/> silos. In memory mode, storage, reminders and the log index are
+    /// shared in-process stand-ins; in PostgreSQL mode the silos use the product's PostgreSQL wiring
+    /// (storage, reminders and the log index on PostgreSQL) on a fresh database.
+    /// </summary>
+    public static async Task<DeliveryCluster> StartAsync(short silos = 1, StorageMode mode = StorageMode.Memory)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings()).Build();
+        var database = mode == StorageMode.Postgres ? await TestDatabase.CreateAsync() : null;
+        var reminders = new SharedReminderTable();
+        var storage = new SharedGrainStorage();
+        var log = new InMemoryWebhookLogStore(TimeProvider.System);
+
+        var builder = new InProcessTestClusterBuilder(silos);
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSilo((_, silo) =>
+        {
+            if (database is not null)
+            {
+                // Each silo makes its own data source, as separate processes would. Membership stays the
+                // test cluster's in-process one (this host cannot swap it); the process-based cluster
+                // tests cover ADO.NET membership.
+                silo.UsePostgres(NpgsqlDataSource.Create(database.ConnectionString), clustering: false);
+            }
+            else
+            {
+                silo.Services.AddSingleton<IWebhookLogStore>(log);
+                foreach (var name in (string[])[StorageNames.Accounts, StorageNames.Webhooks])
+                {
+                    silo.Services.AddGrainStorage(name, (sp, _) => storage.ViewFor(sp.GetRequiredService<Serializer>()));
+                }
+
+                silo.Services.AddSingleton<IReminderTable>(reminders);
+            }
+
+            silo.AddWebhookDelivery(configuration);
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        var reminderTable = database is null ? (IReminderTable)reminders : cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>();
+        return new DeliveryCluster(cluster, reminderTable, database);
+    }
+
+    private static Dictionary<string, string?> Settings()
     {
         var settings = new Dictionary<string, string?>
         {
@@ -48,27 +97,7 @@ public sealed class DeliveryCluster : IAsyncDisposable
             settings[$"Webhooks:RetryDelays:{i}"] = RetryDelays[i].ToString();
         }
 
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var storage = new SharedGrainStorage();
-        var reminders = new SharedReminderTable();
-        var log = new InMemoryWebhookLogStore(TimeProvider.System);
-
-        var builder = new InProcessTestClusterBuilder(silos);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.Services.AddSingleton<IWebhookLogStore>(log);
-            silo.AddWebhookDelivery(configuration);
-            foreach (var name in (string[])[StorageNames.Accounts, StorageNames.Webhooks])
-            {
-                silo.Services.AddGrainStorage(name, (sp, _) => storage.ViewFor(sp.GetRequiredService<Serializer>()));
-            }
-
-            silo.Services.AddSingleton<IReminderTable>(reminders);
-        });
-
-        var cluster = builder.Build();
-        await cluster.DeployAsync();
-        return new DeliveryCluster(cluster, storage, reminders);
+        return settings;
     }
 
     /// <summary>A fresh Corporate account with webhooks on, pointed at <paramref name="url"/>.</summary>
@@ -126,5 +155,9 @@ public sealed class DeliveryCluster : IAsyncDisposable
     {
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
     }
 }

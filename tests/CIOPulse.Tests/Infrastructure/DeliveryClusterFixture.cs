@@ -1,16 +1,18 @@
 namespace CIOPulse.Tests.Infrastructure;
 
 /// <summary>One single-silo delivery cluster and one receiver shared by a test collection.</summary>
-public sealed class DeliveryClusterFixture : IAsyncLifetime
+public abstract class DeliveryClusterFixture(StorageMode mode) : IAsyncLifetime
 {
     public DeliveryCluster Cluster { get; private set; } = null!;
 
     public TestReceiver Receiver { get; private set; } = null!;
 
+    public StorageMode Mode => mode;
+
     public async Task InitializeAsync()
     {
         Receiver = await TestReceiver.StartAsync();
-        Cluster = await DeliveryCluster.StartAsync();
+        Cluster = await DeliveryCluster.StartAsync(mode: mode);
     }
 
     public async Task DisposeAsync()
@@ -20,8 +22,16 @@ public sealed class DeliveryClusterFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
-public sealed class DeliveryClusterCollection : ICollectionFixture<DeliveryClusterFixture>
+public sealed class MemoryDeliveryClusterFixture() : DeliveryClusterFixture(StorageMode.Memory);
+
+public sealed class PostgresDeliveryClusterFixture() : DeliveryClusterFixture(StorageMode.Postgres);
+
+[CollectionDefinition(Memory)]
+public sealed class DeliveryClusterCollection : ICollectionFixture<MemoryDeliveryClusterFixture>
 {
-    public const string Name = "delivery cluster";
+    public const string Memory = "delivery cluster (memory)";
+    public const string Postgres = "delivery cluster (PostgreSQL)";
 }
+
+[CollectionDefinition(DeliveryClusterCollection.Postgres)]
+public sealed class PostgresDeliveryClusterCollection : ICollectionFixture<PostgresDeliveryClusterFixture>;

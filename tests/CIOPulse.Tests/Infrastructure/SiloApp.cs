@@ -56,6 +56,14 @@ public sealed class SiloApp : IAsyncDisposable
         return new SiloApp(app, new Uri(address));
     }
 
+    /// <summary>Settings that put a node on PostgreSQL (it migrates the schema itself at start-up).</summary>
+    public static Dictionary<string, string> PostgresSettings(string connectionString) => new()
+    {
+        ["ConnectionStrings:Postgres"] = connectionString,
+        ["Secrets:EncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+        ["Orleans:AdvertisedIPAddress"] = "127.0.0.1",
+    };
+
     /// <summary>An HttpClient for the API, with the given X-Api-Key (none when null).</summary>
     public HttpClient CreateClient(string? apiKey = SystemKey)
     {

@@ -369,6 +369,19 @@ public sealed class InMemoryWebhookLogStoreTests
         Assert.Equal(_t0.AddMinutes(2), rest[1].LastActivityUtc);
     }
 
+    [Theory]
+    [InlineData("8712:8716:8713,8714")]
+    [InlineData("")]
+    [InlineData("-1")]
+    [InlineData("99999999999999999999")]
+    public async Task A_position_whose_snapshot_this_store_did_not_make_is_refused(string snapshot)
+    {
+        await _store.RecordAsync(Account, Item("a", 1));
+
+        await Assert.ThrowsAsync<FormatException>(() =>
+            _store.ReadAsync(Account, _all, new WebhookLogPosition(snapshot, _t0, null, null), 10));
+    }
+
     private async Task<List<WebhookLogItem>> ReadPass(WebhookLogFilter filter, int limit, WebhookLogPosition? from = null)
     {
         var items = new List<WebhookLogItem>();

@@ -231,6 +231,20 @@ public sealed class SurveyCompletionReaderTests
         Assert.False(string.IsNullOrWhiteSpace(error));
     }
 
+    [Theory]
+    [InlineData("03/04/2021 07:50:52")]
+    [InlineData("Thursday, 29 July 2021")]
+    [InlineData("   2021-07-29 07:50   ")]
+    public void Response_time_in_a_form_other_than_ISO_8601_is_rejected(string text)
+    {
+        // Day/month order, a missing time of day or missing seconds must not be guessed at.
+        var (completion, field, error) = Read($$"""{"Response_ID": "1", "Overall": 5, "Response_Datetime_UTC": "{{text}}"}""");
+
+        Assert.True(completion is null, $"'{text}' was read as {completion?.ResponseDatetimeUtc:O}.");
+        Assert.Equal("Response_Datetime_UTC", field);
+        Assert.False(string.IsNullOrWhiteSpace(error));
+    }
+
     [Fact]
     public void Unknown_factor_error_names_the_bad_value()
     {

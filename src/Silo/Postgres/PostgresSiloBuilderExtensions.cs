@@ -1,0 +1,53 @@
+using CIOPulse.Grains;
+using CIOPulse.Grains.Log;
+using Npgsql;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace CIOPulse.Silo.Postgres;
+
+public static class PostgresSiloBuilderExtensions
+{
+    public const string Invariant = "Npgsql";
+
+    /// <summary>
+    /// Puts a silo on PostgreSQL through one shared data source: ADO.NET membership (unless the
+    /// caller brings its own), grain storage and reminders, and the Webhook Log index with its pruner.
+    /// The schema must have been migrated (<see cref="SchemaMigrator"/>).
+    /// </summary>
+    public static ISiloBuilder UsePostgres(this ISiloBuilder silo, NpgsqlDataSource dataSource, bool clustering = true)
+    {
+        silo.Services.AddSingleton(dataSource);
+        silo.Services.AddSingleton<PostgresWebhookLogStore>();
+        silo.Services.AddSingleton<IWebhookLogStore>(sp => sp.GetRequiredService<PostgresWebhookLogStore>());
+        silo.Services.AddHostedService<WebhookLogPruner>();
+
+        if (clustering)
+        {
+            silo.UseAdoNetClustering(options =>
+            {
+                options.Invariant = Invariant;
+                options.DataSource = dataSource;
+            });
+        }
+
+        foreach (var name in (string[])[StorageNames.Accounts, StorageNames.Webhooks])
+        {
+            silo.AddAdoNetGrainStorage(name, options => options.Configure<Serializer>((storage, serializer) =>
+            {
+                storage.Invariant = Invariant;
+                storage.DataSource = dataSource;
+
+                // Orleans' binary format: compact and fast, and the state types carry [Id]/[Alias] for it.
+                storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+            }));
+        }
+
+        silo.UseAdoNetReminderService(options =>
+        {
+            options.Invariant = Invariant;
+            options.DataSource = dataSource;
+        });
+        return silo;
+    }
+}
