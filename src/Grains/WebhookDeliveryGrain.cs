@@ -52,17 +52,9 @@ public sealed partial class WebhookDeliveryGrain(
         State.Status = WebhookStatus.InProgress;
         State.NextAttemptDueUtc = trigger.AcceptedUtc;
 
-        try
-        {
-            await PersistAsync();
-        }
-        catch
-        {
-            // Not accepted: forget the half-made state so a retry of the request starts clean.
-            webhook.State = new WebhookDeliveryState();
-            throw;
-        }
-
+        // Not accepted unless this completes; a failure deactivates the grain, dropping the half-made
+        // state, and the caller's retry (idempotent) starts clean.
+        await PersistAsync();
         await RecordLogAsync();
         ScheduleRun();
         return AcceptOutcome.Accepted;
@@ -239,25 +231,45 @@ public sealed partial class WebhookDeliveryGrain(
         }
     }
 
-    /// <summary>Writes the state and brings the reminder in line with it, both before returning.</summary>
+    /// <summary>
+    /// Writes the state and brings the reminder in line with it, both before returning. Whatever
+    /// fails half-way leaves a reminder that still wakes the webhook: a new webhook registers its
+    /// reminder before its state exists (a reminder without state unregisters itself), a finished one
+    /// writes its state before unregistering. On failure the activation is dropped, so the next one
+    /// starts from what storage really holds, and the reminder drives it on.
+    /// </summary>
     private async Task PersistAsync()
     {
-        var due = ReminderDue(Now);
-        if (due is { } dueTime)
+        try
         {
-            // Registering first would be as safe (a reminder without state unregisters itself); doing
-            // both at once halves the latency of an accepted completion.
-            await Task.WhenAll(
-                webhook.WriteStateAsync(),
-                this.RegisterOrUpdateReminder(ReminderName, dueTime < TimeSpan.Zero ? TimeSpan.Zero : dueTime, _schedule.WatchdogPeriod));
+            var due = ReminderDue(Now);
+            if (due is not { } dueTime)
+            {
+                await webhook.WriteStateAsync();
+                await UnregisterReminderAsync();
+            }
+            else if (webhook.RecordExists)
+            {
+                // Both at once: if only the reminder moves, the next tick re-runs what the state lacks;
+                // if only the state is written, the old reminder still ticks every watchdog period.
+                await Task.WhenAll(webhook.WriteStateAsync(), RegisterReminderAsync(dueTime));
+            }
+            else
+            {
+                await RegisterReminderAsync(dueTime);
+                await webhook.WriteStateAsync();
+            }
         }
-        else
+        catch (Exception e)
         {
-            // State first: a reminder left behind by a crash here finds a finished webhook and goes.
-            await webhook.WriteStateAsync();
-            await UnregisterReminderAsync();
+            LogPersistFailed(e);
+            DeactivateOnIdle();
+            throw;
         }
     }
+
+    private Task RegisterReminderAsync(TimeSpan dueTime) =>
+        this.RegisterOrUpdateReminder(ReminderName, dueTime < TimeSpan.Zero ? TimeSpan.Zero : dueTime, _schedule.WatchdogPeriod);
 
     private async Task UnregisterReminderAsync()
     {
@@ -327,6 +339,11 @@ public sealed partial class WebhookDeliveryGrain(
     private partial void LogWebhookFailed(string webhookId, int attempts);
 
     private void LogWebhookFailed(int attempts) => LogWebhookFailed(WebhookId, attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {WebhookId}: state or reminder could not be stored; the activation is dropped and the reminder will retry")]
+    private partial void LogPersistFailed(string webhookId, Exception exception);
+
+    private void LogPersistFailed(Exception exception) => LogPersistFailed(WebhookId, exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {WebhookId}: the log index could not be updated")]
     private partial void LogIndexWriteFailed(string webhookId, Exception exception);
