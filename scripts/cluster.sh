@@ -3,11 +3,14 @@
 #   scripts/cluster.sh up       build, start PostgreSQL, 3 silos and the gateway, wait until ready
 #   scripts/cluster.sh down     stop them (SIGTERM, then SIGKILL after a bound) and PostgreSQL
 #   scripts/cluster.sh status   show what is running and whether it answers /health/ready
+#                               (exit status 0 only when all four processes run)
 #
 # Everything lives under .local/cluster/: pg/ (data and server.log), env (the generated keys,
-# mode 600, reused by every later `up` so stored webhook passwords stay readable), logs/NAME.log,
-# pids/NAME.pid and artifacts/ (the build, kept apart from src/*/bin so a developer's own builds
-# and test runs neither disturb nor are disturbed by the running cluster).
+# mode 600, reused by every later `up` so stored webhook passwords stay readable), logs/NAME.log
+# (the previous run's as NAME.log.1), pids/NAME.pid and artifacts/ (the build, kept apart from
+# src/*/bin so a developer's own builds and test runs neither disturb nor are disturbed by the
+# running cluster). `up` is idempotent: it starts only what is not running, and rebuilds only when
+# nothing is running (a rebuild under running processes would change their DLLs).
 #
 # Environment: CIOPULSE_PG_PORT (default 55450), CIOPULSE_CLUSTER_ID (default ciopulse-local),
 # CIOPULSE_READY_TIMEOUT seconds (default 90), CIOPULSE_STOP_TIMEOUT seconds (default 30).
@@ -128,7 +131,7 @@ start() {
   local name=$1 dll=$2 http_port=$3
   shift 3
   port_in_use "$http_port" && die "port $http_port (for $name) is already in use by another process"
-    # Keep the previous run's log (it may explain a crash) as NAME.log.1.
+  # Keep the previous run's log (it may explain a crash) as NAME.log.1.
   [ -s "$logs/$name.log" ] && mv -f "$logs/$name.log" "$logs/$name.log.1"
   : >"$logs/$name.log"
   rm -f "$pids/$name.pid"
@@ -299,18 +302,18 @@ cmd_status() {
     if pid=$(running_pid "$name"); then
       up=$((up + 1))
       if is_ready "$name"; then
-        printf '%-6s running  pid %-8s ready      %s\n' "$name" "$pid" "$(url_of "$name")"
+        printf '%-8s running  pid %-8s ready      %s\n' "$name" "$pid" "$(url_of "$name")"
       else
-        printf '%-6s running  pid %-8s not ready  %s\n' "$name" "$pid" "$(url_of "$name")"
+        printf '%-8s running  pid %-8s not ready  %s\n' "$name" "$pid" "$(url_of "$name")"
       fi
     else
-      printf '%-6s stopped\n' "$name"
+      printf '%-8s stopped\n' "$name"
     fi
   done
   if pg_running; then
-    printf '%-6s running  pid %-8s port %s  %s\n' postgres "$(head -n 1 "$pg_data/postmaster.pid")" "$(sed -n 4p "$pg_data/postmaster.pid")" "$pg_data"
+    printf '%-8s running  pid %-8s port %s  %s\n' postgres "$(head -n 1 "$pg_data/postmaster.pid")" "$(sed -n 4p "$pg_data/postmaster.pid")" "$pg_data"
   else
-    printf '%-6s stopped\n' postgres
+    printf '%-8s stopped\n' postgres
   fi
   [ "$up" -eq ${#all_names[@]} ]
 }

@@ -5,7 +5,7 @@ using Orleans.Configuration;
 // silo and API in one process, is src/Silo). With ConnectionStrings:Postgres it finds the silos'
 // gateways through the cluster's membership table; otherwise it connects to a local silo.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+if (!WebhookApi.HasConfiguredEndpoints(builder.Configuration))
 {
     builder.WebHost.UseUrls("http://localhost:5090");
 }
@@ -33,6 +33,7 @@ builder.UseOrleansClient(client =>
         options.ConnectionString = connectionString;
     });
 });
+builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning);
 builder.AddWebhookApi();
 
 var app = builder.Build();

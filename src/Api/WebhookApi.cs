@@ -11,6 +11,10 @@ public static class WebhookApi
 {
     public const string ReadyTag = "ready";
 
+    /// <summary>Whether the host was told where to listen (--urls, ASPNETCORE_URLS or the HTTP(S)_PORTS variables).</summary>
+    public static bool HasConfiguredEndpoints(IConfiguration configuration) =>
+        !string.IsNullOrEmpty(configuration["urls"]) || !string.IsNullOrEmpty(configuration["http_ports"]) || !string.IsNullOrEmpty(configuration["https_ports"]);
+
     public static IHostApplicationBuilder AddWebhookApi(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ApiOptions>()

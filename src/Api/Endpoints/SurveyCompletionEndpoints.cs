@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using CIOPulse.Api.Auth;
 using CIOPulse.Api.Json;
 using CIOPulse.Api.Problems;
@@ -14,7 +15,9 @@ public static class SurveyCompletionEndpoints
     }
 
     /// <summary>202 with the id when a webhook was triggered, 200 when it already was or webhooks are off.</summary>
-    public sealed record CompletionResponse(string? WebhookId, string? Reason = null);
+    public sealed record CompletionResponse(
+        string? WebhookId,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason = null);
 
     private static async Task<Results<Accepted<CompletionResponse>, Ok<CompletionResponse>, ProblemHttpResult>> PostCompletion(
         string accountId, HttpRequest request, IGrainFactory grains, TimeProvider timeProvider, CancellationToken cancellationToken)

@@ -1,0 +1,264 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+
+namespace CIOPulse.Bench;
+
+/// <summary>
+/// End to end through the public HTTP API: starts the silo as its own process (embedded or on a fresh
+/// PostgreSQL database), points an account at an in-process loopback receiver, posts completions at
+/// a fixed concurrency or a fixed rate, waits for every accepted webhook to arrive, and prints one
+/// JSON line of results.
+/// </summary>
+public static class DeliveryBenchmark
+{
+    private const string SystemKey = "bench-system-key-0123456789";
+
+    public static async Task<int> RunAsync(Dictionary<string, string> options)
+    {
+        var mode = options.GetValueOrDefault("mode", "embedded");
+        var completions = int.Parse(options.GetValueOrDefault("completions", "10000"), CultureInfo.InvariantCulture);
+        var concurrency = int.Parse(options.GetValueOrDefault("concurrency", "64"), CultureInfo.InvariantCulture);
+        var rate = double.Parse(options.GetValueOrDefault("rate", "0"), CultureInfo.InvariantCulture);
+        var failFirst = int.Parse(options.GetValueOrDefault("fail-first", "0"), CultureInfo.InvariantCulture);
+        var retryDelay = TimeSpan.FromSeconds(double.Parse(options.GetValueOrDefault("retry-delay", "1"), CultureInfo.InvariantCulture));
+        var siloDll = options.GetValueOrDefault("silo-dll", "src/Silo/bin/Release/net10.0/CIOPulse.Silo.dll");
+        var waitTimeout = TimeSpan.FromSeconds(double.Parse(options.GetValueOrDefault("wait-timeout", "300"), CultureInfo.InvariantCulture));
+
+        await using var receiver = await BenchReceiver.StartAsync(failFirst);
+        var settings = new Dictionary<string, string>
+        {
+            ["Api:SystemKey"] = SystemKey,
+            ["Webhooks:AllowPrivateNetworks"] = "true",
+            ["Orleans:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Orleans:ClusterId"] = "bench-" + Guid.NewGuid().ToString("N")[..8],
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:CIOPulse"] = "Warning",
+        };
+        for (var i = 0; i < 4; i++)
+        {
+            settings[$"Webhooks:RetryDelays:{i}"] = retryDelay.ToString();
+        }
+
+        string? database = null;
+        string? connectionString = null;
+        if (mode == "postgres")
+        {
+            var admin = options.GetValueOrDefault("pg") ?? Environment.GetEnvironmentVariable("CIOPULSE_BENCH_POSTGRES")
+                ?? throw new ArgumentException("postgres mode needs --pg CONNECTION_STRING (or CIOPULSE_BENCH_POSTGRES)");
+            database = "bench_" + Guid.NewGuid().ToString("N")[..12];
+            await ExecuteAsync(admin, $"CREATE DATABASE {database}");
+            connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString;
+            settings["ConnectionStrings:Postgres"] = connectionString;
+            settings["Secrets:EncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+            settings["Orleans:AdvertisedIPAddress"] = "127.0.0.1";
+        }
+
+        await using var service = await ServiceProcess.StartAsync(siloDll, settings, FreePort());
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+        {
+            BaseAddress = service.BaseUri,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+        http.DefaultRequestHeaders.Add("X-Api-Key", SystemKey);
+        (await http.PutAsJsonAsync("api/v1/accounts/bench", new { name = "Bench", plan = "Enterprise" })).EnsureSuccessStatusCode();
+        (await http.PutAsJsonAsync("api/v1/accounts/bench/webhook-settings", new { enabled = true, url = receiver.Url.ToString() })).EnsureSuccessStatusCode();
+
+        // Warm up the request path (JIT, connection pools) outside the measurement.
+        for (var i = 0; i < 200; i++)
+        {
+            await PostAsync(http, $"warmup-{i}");
+        }
+
+        await WaitAsync(() => receiver.Delivered.Count >= 200, TimeSpan.FromSeconds(60));
+        var warmupDelivered = receiver.Delivered.Count;
+
+        var transactionsBefore = connectionString is null ? 0 : await TransactionsAsync(connectionString);
+        var cpuBefore = service.CpuSeconds();
+        var sent = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        var statuses = new ConcurrentDictionary<int, int>();
+        var start = Stopwatch.GetTimestamp();
+        long lastAnswer = start;
+
+        async Task SendAsync(int index)
+        {
+            var t0 = Stopwatch.GetTimestamp();
+            var (status, webhookId) = await PostAsync(http, $"r-{index}");
+            statuses.AddOrUpdate(status, 1, (_, n) => n + 1);
+            if (status == 202 && webhookId is not null)
+            {
+                sent[webhookId] = t0;
+            }
+
+            var now = Stopwatch.GetTimestamp();
+            InterlockedMax(ref lastAnswer, now);
+        }
+
+        if (rate > 0)
+        {
+            var inFlight = new SemaphoreSlim(2048);
+            var tasks = new List<Task>(completions);
+            for (var i = 0; i < completions; i++)
+            {
+                var due = start + (long)(i / rate * Stopwatch.Frequency);
+                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait);
+                }
+
+                await inFlight.WaitAsync();
+                var index = i;
+                tasks.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        await SendAsync(index);
+                    }
+                    finally
+                    {
+                        inFlight.Release();
+                    }
+                }));
+            }
+
+            await Task.WhenAll(tasks);
+        }
+        else
+        {
+            var next = -1;
+            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+            {
+                int index;
+                while ((index = Interlocked.Increment(ref next)) < completions)
+                {
+                    await SendAsync(index);
+                }
+            })));
+        }
+
+        var accepted = sent.Count;
+        await WaitAsync(() => sent.Keys.All(receiver.Delivered.ContainsKey), waitTimeout);
+        var lastDelivery = sent.Keys.Where(receiver.Delivered.ContainsKey).Select(id => receiver.Delivered[id]).DefaultIfEmpty(start).Max();
+        await Task.Delay(TimeSpan.FromSeconds(failFirst > 0 ? 1 : 2)); // stragglers (duplicates) and the statistics flush
+        var cpu = service.CpuSeconds() - cpuBefore;
+        var transactions = connectionString is null ? 0 : await TransactionsAsync(connectionString) - transactionsBefore;
+
+        var latencies = sent.Where(kv => receiver.Delivered.ContainsKey(kv.Key))
+            .Select(kv => Stopwatch.GetElapsedTime(kv.Value, receiver.Delivered[kv.Key]).TotalMilliseconds)
+            .Order().ToList();
+        var delivered = latencies.Count;
+        var result = new Dictionary<string, object?>
+        {
+            ["label"] = options.GetValueOrDefault("label", ""),
+            ["mode"] = mode,
+            ["completions"] = completions,
+            ["concurrency"] = rate > 0 ? null : concurrency,
+            ["offeredRatePerSec"] = rate > 0 ? rate : null,
+            ["failFirst"] = failFirst,
+            ["accepted"] = accepted,
+            ["acceptedPerSec"] = Round(accepted / Stopwatch.GetElapsedTime(start, lastAnswer).TotalSeconds),
+            ["delivered"] = delivered,
+            ["deliveredPerSec"] = Round(delivered / Stopwatch.GetElapsedTime(start, lastDelivery).TotalSeconds),
+            ["latencyMs"] = new Dictionary<string, double>
+            {
+                ["p50"] = Round(Percentiles.Of(latencies, 50)),
+                ["p95"] = Round(Percentiles.Of(latencies, 95)),
+                ["p99"] = Round(Percentiles.Of(latencies, 99)),
+                ["max"] = Round(latencies.Count > 0 ? latencies[^1] : double.NaN),
+            },
+            ["lost"] = accepted - delivered,
+            ["duplicates"] = receiver.Duplicates,
+            ["posts"] = receiver.TotalPosts - warmupDelivered,
+            ["errorsByStatus"] = statuses.Where(kv => kv.Key != 202).ToDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value),
+            ["siloCpuSeconds"] = Round(cpu),
+            ["siloCpuMsPerDelivery"] = Round(cpu * 1000 / Math.Max(1, delivered)),
+            ["siloPeakRssMiB"] = Round(service.PeakRssBytes() / 1048576.0),
+            ["dbTransactionsPerDelivery"] = connectionString is null ? null : Round((double)transactions / Math.Max(1, delivered)),
+            ["machine"] = $"{Environment.ProcessorCount} cores",
+            ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        };
+        Console.WriteLine(JsonSerializer.Serialize(result));
+
+        service.Kill();
+        if (database is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync(options.GetValueOrDefault("pg") ?? Environment.GetEnvironmentVariable("CIOPULSE_BENCH_POSTGRES")!, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+        }
+
+        return accepted == delivered && accepted == completions ? 0 : 1;
+    }
+
+    private static async Task<(int Status, string? WebhookId)> PostAsync(HttpClient http, string responseId)
+    {
+        var body = $"{{\"Response_ID\":\"{responseId}\",\"Overall\":9,\"Selected_Factors\":[\"Speed\"],\"Ticket_ID\":\"INC{responseId}\",\"Comments\":\"Benchmark comment with some text in it.\"}}";
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        try
+        {
+            using var response = await http.PostAsync(new Uri("api/v1/accounts/bench/survey-completions", UriKind.Relative), content);
+            if (response.StatusCode != HttpStatusCode.Accepted)
+            {
+                return ((int)response.StatusCode, null);
+            }
+
+            using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync());
+            return (202, json.RootElement.GetProperty("webhookId").GetString());
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return (0, null);
+        }
+    }
+
+    private static async Task<long> TransactionsAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT pg_stat_clear_snapshot(); SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.NextResultAsync();
+        await reader.ReadAsync();
+        return reader.GetInt64(0);
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task WaitAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        long current;
+        while (value > (current = Interlocked.Read(ref target)) && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
+
+    private static double Round(double value) => double.IsNaN(value) ? double.NaN : Math.Round(value, 2);
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
