@@ -40,8 +40,12 @@ public sealed class PostgresWebhookLogStore(NpgsqlDataSource dataSource, TimePro
                 LIMIT $7) l ON true
         """;
 
+    // Closed versions are stamped with the database's clock, so the cut-off is too; the margin
+    // covers a service clock (which dates cursors) running somewhat ahead of the database's.
     private const string Prune =
-        "DELETE FROM webhook_log WHERE replaced_xid IS NOT NULL AND replaced_at < $1";
+        "DELETE FROM webhook_log WHERE replaced_xid IS NOT NULL AND replaced_at < now() - $1::interval";
+
+    private static readonly TimeSpan PruneMargin = TimeSpan.FromMinutes(10);
 
     public async Task RecordAsync(string accountId, WebhookLogItem item, CancellationToken cancellationToken = default)
     {
@@ -130,7 +134,7 @@ public sealed class PostgresWebhookLogStore(NpgsqlDataSource dataSource, TimePro
     public async Task<int> PruneAsync(CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(Prune);
-        command.Parameters.Add(new() { Value = timeProvider.GetUtcNow().UtcDateTime - WebhookLogCursor.Lifetime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new() { Value = WebhookLogCursor.Lifetime + PruneMargin, NpgsqlDbType = NpgsqlDbType.Interval });
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }
