@@ -17,5 +17,7 @@ for (var i = 1; i + 1 < args.Length; i += 2)
 return args[0] switch
 {
     "delivery" => await DeliveryBenchmark.RunAsync(options),
+    "log-listing" => await LogListingBenchmark.RunAsync(options),
+    "reminders" => await ReminderLoadBenchmark.RunAsync(options),
     _ => throw new ArgumentException($"unknown benchmark '{args[0]}'"),
 };

@@ -1,7 +1,9 @@
 using CIOPulse.Grains.Interfaces;
 using CIOPulse.Grains.Log;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 
 namespace CIOPulse.Grains;
 
@@ -11,8 +13,14 @@ namespace CIOPulse.Grains;
 /// whichever silo holds the reminder wakes the grain after a crash. Attempts themselves run in a
 /// one-shot grain timer, which is not reentrant, so attempts never overlap.
 /// </summary>
+/// <remarks>
+/// The state is read lazily rather than through <c>[PersistentState]</c>: nearly every activation
+/// starts with <see cref="Accept"/> of a new webhook, whose state is created by an insert that
+/// fails if the row exists; only then (a repeated completion) is it read. That saves a database
+/// round trip on every accepted completion.
+/// </remarks>
 public sealed partial class WebhookDeliveryGrain(
-    [PersistentState("webhook", StorageNames.Webhooks)] IPersistentState<WebhookDeliveryState> webhook,
+    [FromKeyedServices(StorageNames.Webhooks)] IGrainStorage storage,
     WebhookSender sender,
     IWebhookLogStore logStore,
     IOptions<WebhookOptions> options,
@@ -20,6 +28,7 @@ public sealed partial class WebhookDeliveryGrain(
     ILogger<WebhookDeliveryGrain> logger) : Grain, IWebhookDeliveryGrain, IRemindable
 {
     public const string ReminderName = "delivery";
+    public const string StorageStateName = "webhook";
     public const int LogResponseLength = 100;
 
     /// <summary>Extra wait past the attempt timeout before the reminder assumes an attempt in flight was lost.</summary>
@@ -29,18 +38,29 @@ public sealed partial class WebhookDeliveryGrain(
     private int _scheduledRuns;
     private WebhookDetail? _published;
 
-    private WebhookDeliveryState State => webhook.State;
+    // The reminder as this activation last registered it, so finishing does not have to read it back.
+    private IGrainReminder? _reminder;
+
+    private readonly GrainState<WebhookDeliveryState> _stored = new(new WebhookDeliveryState());
+
+    // Null until the stored state has been read (or created): see the remarks above.
+    private Task? _loading;
+
+    // A provider hands back null state for a row without payload; treat it as "no webhook".
+    private WebhookDeliveryState State => _stored.State ??= new WebhookDeliveryState();
 
     private string WebhookId => this.GetPrimaryKeyString();
 
     public async Task<AcceptOutcome> Accept(WebhookTrigger trigger)
     {
+        if (_loading is not null)
+        {
+            await _loading;
+        }
+
         if (State.Exists)
         {
-            var same = State.AccountId == trigger.AccountId
-                && State.ListeningPost == trigger.ListeningPost
-                && State.ResponseId == trigger.ResponseId;
-            return same ? AcceptOutcome.AlreadyAccepted : AcceptOutcome.IdTaken;
+            return Identify(trigger);
         }
 
         State.AccountId = trigger.AccountId;
@@ -52,33 +72,46 @@ public sealed partial class WebhookDeliveryGrain(
         State.Status = WebhookStatus.InProgress;
         State.NextAttemptDueUtc = trigger.AcceptedUtc;
 
-        // Not accepted unless this completes; a failure deactivates the grain, dropping the half-made
-        // state, and the caller's retry (idempotent) starts clean.
-        await PersistAsync();
+        try
+        {
+            // Not accepted unless this completes; a failure deactivates the grain, dropping the
+            // half-made state, and the caller's retry (idempotent) starts clean.
+            await PersistAsync();
+        }
+        catch (InconsistentStateException) when (_loading is null)
+        {
+            // The row exists: a repeated completion (or an id collision) reached a new activation.
+            _stored.State = new WebhookDeliveryState();
+            _stored.ETag = null;
+            await EnsureLoadedAsync();
+            await SyncReminderAsync();
+            return Identify(trigger);
+        }
+
+        _loading = Task.CompletedTask;
         await RecordLogAsync();
         ScheduleRun();
         return AcceptOutcome.Accepted;
-    }
-
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        if (State.Exists)
-        {
-            Publish();
-        }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>
     /// The entry as last persisted and indexed. Reads interleave with a running attempt, so they must
     /// not see its outcome before it is stored (nor before the log listing shows it).
     /// </summary>
-    public Task<WebhookDetail?> GetDetail(string accountId) =>
-        Task.FromResult(_published is { } published && State.AccountId == accountId ? published : null);
+    public async Task<WebhookDetail?> GetDetail(string accountId)
+    {
+        await EnsureLoadedAsync();
+        if (_published is null && State.Exists)
+        {
+            Publish();
+        }
+
+        return _published is { } published && State.AccountId == accountId ? published : null;
+    }
 
     public async Task<bool> Resend(string accountId)
     {
+        await EnsureLoadedAsync();
         if (!BelongsTo(accountId))
         {
             return false;
@@ -94,20 +127,41 @@ public sealed partial class WebhookDeliveryGrain(
         return true;
     }
 
-    public Task ReceiveReminder(string reminderName, TickStatus status)
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        await EnsureLoadedAsync();
         if (!State.Exists || ReminderDue(Now) is null)
         {
             // Finished (or never created): the reminder outlived its purpose.
-            return UnregisterReminderAsync();
+            await UnregisterReminderAsync();
+            return;
         }
 
         if (IsWorkDue(Now))
         {
             ScheduleRun();
         }
+    }
 
-        return Task.CompletedTask;
+    private Task EnsureLoadedAsync() =>
+        _loading ??= storage.ReadStateAsync(StorageStateName, this.GetGrainId(), _stored);
+
+    private AcceptOutcome Identify(WebhookTrigger trigger) =>
+        State.AccountId == trigger.AccountId && State.ListeningPost == trigger.ListeningPost && State.ResponseId == trigger.ResponseId
+            ? AcceptOutcome.AlreadyAccepted
+            : AcceptOutcome.IdTaken;
+
+    /// <summary>Brings the reminder in line with the stored state (after another activation may have left it otherwise).</summary>
+    private async Task SyncReminderAsync()
+    {
+        if (ReminderDue(Now) is { } due)
+        {
+            await RegisterReminderAsync(due);
+        }
+        else
+        {
+            await UnregisterReminderAsync();
+        }
     }
 
     private DateTime Now => timeProvider.GetUtcNow().UtcDateTime;
@@ -158,6 +212,7 @@ public sealed partial class WebhookDeliveryGrain(
 
     private async Task RunDueAttemptAsync(CancellationToken cancellationToken)
     {
+        await EnsureLoadedAsync();
         var started = Now;
         if (!State.Exists || !IsWorkDue(started))
         {
@@ -245,20 +300,22 @@ public sealed partial class WebhookDeliveryGrain(
             var due = ReminderDue(Now);
             if (due is not { } dueTime)
             {
-                await webhook.WriteStateAsync();
+                await WriteStateAsync();
                 await UnregisterReminderAsync();
-            }
-            else if (webhook.RecordExists)
-            {
-                // Both at once: if only the reminder moves, the next tick re-runs what the state lacks;
-                // if only the state is written, the old reminder still ticks every watchdog period.
-                await Task.WhenAll(webhook.WriteStateAsync(), RegisterReminderAsync(dueTime));
             }
             else
             {
-                await RegisterReminderAsync(dueTime);
-                await webhook.WriteStateAsync();
+                // Both at once. New webhook: a reminder whose state write failed finds no state and
+                // unregisters itself. Existing one: if only the reminder moves, the next tick re-runs
+                // what the state lacks; if only the state is written, the old reminder still ticks
+                // every watchdog period.
+                await Task.WhenAll(WriteStateAsync(), RegisterReminderAsync(dueTime));
             }
+        }
+        catch (InconsistentStateException) when (!_stored.RecordExists && _loading is null)
+        {
+            // Accept's insert met an existing row; Accept handles it.
+            throw;
         }
         catch (Exception e)
         {
@@ -268,13 +325,16 @@ public sealed partial class WebhookDeliveryGrain(
         }
     }
 
-    private Task RegisterReminderAsync(TimeSpan dueTime) =>
-        this.RegisterOrUpdateReminder(ReminderName, dueTime < TimeSpan.Zero ? TimeSpan.Zero : dueTime, _schedule.WatchdogPeriod);
+    private Task WriteStateAsync() => storage.WriteStateAsync(StorageStateName, this.GetGrainId(), _stored);
+
+    private async Task RegisterReminderAsync(TimeSpan dueTime) =>
+        _reminder = await this.RegisterOrUpdateReminder(ReminderName, dueTime < TimeSpan.Zero ? TimeSpan.Zero : dueTime, _schedule.WatchdogPeriod);
 
     private async Task UnregisterReminderAsync()
     {
-        if (await this.GetReminder(ReminderName) is { } reminder)
+        if ((_reminder ?? await this.GetReminder(ReminderName)) is { } reminder)
         {
+            _reminder = null;
             await this.UnregisterReminder(reminder);
         }
     }

@@ -40,7 +40,7 @@ public static partial class SiloHost
                     "Secrets:EncryptionKey is required with ConnectionStrings:Postgres (base64 of 32 random bytes, e.g. `openssl rand -base64 32`): stored webhook passwords must stay readable after a restart.");
             }
 
-            var dataSource = NpgsqlDataSource.Create(connectionString);
+            var dataSource = PostgresDataSource.Create(connectionString);
             await MigrateAsync(dataSource, cancellationToken);
             builder.UseOrleans(silo => ConfigureDurable(silo, cluster, dataSource, builder.Configuration));
         }

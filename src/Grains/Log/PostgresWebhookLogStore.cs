@@ -11,15 +11,15 @@ namespace CIOPulse.Grains.Log;
 /// (<c>pg_current_snapshot()</c>, carried in the cursor), by keyset on
 /// (last_activity, webhook_id) descending.
 /// </summary>
-public sealed class PostgresWebhookLogStore(NpgsqlDataSource dataSource, TimeProvider timeProvider) : IWebhookLogStore
+public sealed class PostgresWebhookLogStore : IWebhookLogStore, IAsyncDisposable
 {
     private const string CloseCurrent =
-        "UPDATE webhook_log SET replaced_xid = pg_current_xact_id(), replaced_at = now() WHERE webhook_id = $1 AND replaced_xid IS NULL";
+        "UPDATE webhook_log SET replaced_xid = pg_current_xact_id(), replaced_at = now() WHERE webhook_id = ANY($1) AND replaced_xid IS NULL";
 
     private const string InsertCurrent =
         """
         INSERT INTO webhook_log (webhook_id, account_id, response_id, listening_post, last_activity, last_response_code, last_response, attempts, status)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        SELECT * FROM unnest($1::char(13)[], $2::varchar[], $3::varchar[], $4::smallint[], $5::timestamptz[], $6::integer[], $7::varchar[], $8::integer[], $9::smallint[])
         """;
 
     private const string Page =
@@ -47,23 +47,48 @@ public sealed class PostgresWebhookLogStore(NpgsqlDataSource dataSource, TimePro
 
     private static readonly TimeSpan PruneMargin = TimeSpan.FromMinutes(10);
 
-    public async Task RecordAsync(string accountId, WebhookLogItem item, CancellationToken cancellationToken = default)
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly TimeProvider _timeProvider;
+    private readonly GroupCommit<(string AccountId, WebhookLogItem Item)> _commits;
+
+    public PostgresWebhookLogStore(NpgsqlDataSource dataSource, TimeProvider timeProvider)
     {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(CloseCurrent) { Parameters = { new() { Value = item.WebhookId } } });
+        _dataSource = dataSource;
+        _timeProvider = timeProvider;
+        _commits = new GroupCommit<(string, WebhookLogItem)>(WriteBatchAsync);
+    }
+
+    /// <summary>
+    /// Completes once the row is committed. Rows of many webhooks share one transaction (group
+    /// commit), which is what keeps the log index from doubling the database's work per webhook.
+    /// </summary>
+    public Task RecordAsync(string accountId, WebhookLogItem item, CancellationToken cancellationToken = default) =>
+        _commits.SubmitAsync((accountId, item));
+
+    public ValueTask DisposeAsync() => _commits.DisposeAsync();
+
+    private async Task WriteBatchAsync(IReadOnlyList<(string AccountId, WebhookLogItem Item)> rows, CancellationToken cancellationToken)
+    {
+        // A webhook changed twice within one batch: only its latest row becomes a version.
+        var latest = rows.GroupBy(r => r.Item.WebhookId, StringComparer.Ordinal).Select(g => g.Last()).ToList();
+        await using var batch = _dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(CloseCurrent)
+        {
+            Parameters = { new() { Value = latest.Select(r => r.Item.WebhookId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Char } },
+        });
         batch.BatchCommands.Add(new NpgsqlBatchCommand(InsertCurrent)
         {
             Parameters =
             {
-                new() { Value = item.WebhookId },
-                new() { Value = accountId },
-                new() { Value = item.ResponseId },
-                new() { Value = (short)item.ListeningPost },
-                new() { Value = item.LastActivityUtc, NpgsqlDbType = NpgsqlDbType.TimestampTz },
-                new() { Value = (object?)item.LastResponseCode ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer },
-                new() { Value = (object?)item.LastResponse ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar },
-                new() { Value = item.Attempts },
-                new() { Value = (short)item.Status },
+                new() { Value = latest.Select(r => r.Item.WebhookId).ToArray() },
+                new() { Value = latest.Select(r => r.AccountId).ToArray() },
+                new() { Value = latest.Select(r => r.Item.ResponseId).ToArray() },
+                new() { Value = latest.Select(r => (short)r.Item.ListeningPost).ToArray() },
+                new() { Value = latest.Select(r => r.Item.LastActivityUtc).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
+                new() { Value = latest.Select(r => r.Item.LastResponseCode).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer },
+                new() { Value = latest.Select(r => r.Item.LastResponse).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar },
+                new() { Value = latest.Select(r => r.Item.Attempts).ToArray() },
+                new() { Value = latest.Select(r => (short)r.Item.Status).ToArray() },
             },
         });
 
@@ -73,7 +98,7 @@ public sealed class PostgresWebhookLogStore(NpgsqlDataSource dataSource, TimePro
 
     public async Task<WebhookLogSlice> ReadAsync(string accountId, WebhookLogFilter filter, WebhookLogPosition? position, int limit, CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand(Page);
+        await using var command = _dataSource.CreateCommand(Page);
         command.Parameters.Add(new() { Value = accountId });
         command.Parameters.Add(new() { Value = (object?)position?.Snapshot ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new() { Value = (object?)position?.AfterLastActivityUtc ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
@@ -113,7 +138,7 @@ public sealed class PostgresWebhookLogStore(NpgsqlDataSource dataSource, TimePro
 
         items.RemoveAt(limit);
         var last = items[^1];
-        var snapshotUtc = position?.SnapshotUtc ?? timeProvider.GetUtcNow().UtcDateTime;
+        var snapshotUtc = position?.SnapshotUtc ?? _timeProvider.GetUtcNow().UtcDateTime;
         return new WebhookLogSlice(items, new WebhookLogPosition(snapshot!, snapshotUtc, last.LastActivityUtc, last.WebhookId));
     }
 
@@ -133,7 +158,7 @@ public sealed class PostgresWebhookLogStore(NpgsqlDataSource dataSource, TimePro
     /// <summary>Deletes row versions that no cursor can reach any more; returns how many.</summary>
     public async Task<int> PruneAsync(CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand(Prune);
+        await using var command = _dataSource.CreateCommand(Prune);
         command.Parameters.Add(new() { Value = WebhookLogCursor.Lifetime + PruneMargin, NpgsqlDbType = NpgsqlDbType.Interval });
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }

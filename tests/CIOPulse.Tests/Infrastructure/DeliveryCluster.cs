@@ -4,7 +4,6 @@ using CIOPulse.Grains.Log;
 using CIOPulse.Silo.Postgres;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.TestingHost;
@@ -64,7 +63,7 @@ public sealed class DeliveryCluster : IAsyncDisposable
                 // Each silo makes its own data source, as separate processes would. Membership stays the
                 // test cluster's in-process one (this host cannot swap it); the process-based cluster
                 // tests cover ADO.NET membership.
-                silo.UsePostgres(NpgsqlDataSource.Create(database.ConnectionString), clustering: false);
+                silo.UsePostgres(PostgresDataSource.Create(database.ConnectionString), clustering: false);
             }
             else
             {

@@ -33,7 +33,11 @@ public sealed class PostgresWebhookLogStoreTests : IAsyncLifetime
         _store = new PostgresWebhookLogStore(_database.DataSource, _clock);
     }
 
-    public async Task DisposeAsync() => await _database.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        await _database.DisposeAsync();
+    }
 
     [Fact]
     public async Task Recording_a_webhook_again_keeps_one_current_row_with_the_newest_version()
@@ -728,21 +732,25 @@ public sealed class PostgresWebhookLogStoreTests : IAsyncLifetime
         static string Sql(string name) =>
             (string)typeof(PostgresWebhookLogStore).GetField(name, BindingFlags.NonPublic | BindingFlags.Static)!.GetRawConstantValue()!;
 
-        await using var close = new NpgsqlCommand(Sql("CloseCurrent"), connection) { Parameters = { new() { Value = item.WebhookId } } };
+        // The statements take arrays (one element per webhook of a group commit).
+        await using var close = new NpgsqlCommand(Sql("CloseCurrent"), connection)
+        {
+            Parameters = { new() { Value = new[] { item.WebhookId }, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Char } },
+        };
         await close.ExecuteNonQueryAsync();
         await using var insert = new NpgsqlCommand(Sql("InsertCurrent"), connection)
         {
             Parameters =
             {
-                new() { Value = item.WebhookId },
-                new() { Value = Account },
-                new() { Value = item.ResponseId },
-                new() { Value = (short)item.ListeningPost },
-                new() { Value = item.LastActivityUtc, NpgsqlDbType = NpgsqlDbType.TimestampTz },
-                new() { Value = (object?)item.LastResponseCode ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer },
-                new() { Value = (object?)item.LastResponse ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar },
-                new() { Value = item.Attempts },
-                new() { Value = (short)item.Status },
+                new() { Value = new[] { item.WebhookId } },
+                new() { Value = new[] { Account } },
+                new() { Value = new[] { item.ResponseId } },
+                new() { Value = new[] { (short)item.ListeningPost } },
+                new() { Value = new[] { item.LastActivityUtc }, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
+                new() { Value = new[] { item.LastResponseCode }, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer },
+                new() { Value = new[] { item.LastResponse }, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar },
+                new() { Value = new[] { item.Attempts } },
+                new() { Value = new[] { (short)item.Status } },
             },
         };
         await insert.ExecuteNonQueryAsync();

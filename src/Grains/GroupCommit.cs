@@ -1,0 +1,68 @@
+using System.Threading.Channels;
+
+namespace CIOPulse.Grains;
+
+/// <summary>
+/// Group commit: callers submit items and await them; one writer at a time takes everything that
+/// queued up meanwhile (up to <paramref name="maxBatch"/>) and stores it with one call, typically one
+/// database transaction. Under load many grains share a commit; when idle an item is written at once,
+/// so nothing waits for a timer.
+/// </summary>
+public sealed class GroupCommit<T>(Func<IReadOnlyList<T>, CancellationToken, Task> writeBatch, int maxBatch = 512) : IAsyncDisposable
+{
+    private readonly Channel<(T Item, TaskCompletionSource Done)> _queue =
+        Channel.CreateUnbounded<(T, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
+
+    private Task? _writer;
+    private int _started;
+
+    /// <summary>Completes when the batch holding <paramref name="item"/> is stored; faults if that write failed.</summary>
+    public Task SubmitAsync(T item)
+    {
+        if (Interlocked.Exchange(ref _started, 1) == 0)
+        {
+            _writer = Task.Run(WriteLoopAsync);
+        }
+
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_queue.Writer.TryWrite((item, done)))
+        {
+            done.SetException(new ObjectDisposedException(nameof(GroupCommit<T>)));
+        }
+
+        return done.Task;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        if (_writer is not null)
+        {
+            await _writer;
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<(T Item, TaskCompletionSource Done)>(maxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < maxBatch && _queue.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            try
+            {
+                await writeBatch(batch.Select(b => b.Item).ToList(), CancellationToken.None);
+                batch.ForEach(b => b.Done.TrySetResult());
+            }
+            catch (Exception e)
+            {
+                batch.ForEach(b => b.Done.TrySetException(e));
+            }
+
+            batch.Clear();
+        }
+    }
+}
