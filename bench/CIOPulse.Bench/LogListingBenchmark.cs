@@ -107,6 +107,7 @@ public static class LogListingBenchmark
                     ["plans"] = plans,
                     ["siloRssMiB"] = Round(siloRss / 1048576.0),
                     ["postgres"] = await ScalarAsync(dataSource, "SELECT current_setting('server_version') || ', shared_buffers ' || current_setting('shared_buffers')"),
+                    ["loadAverage"] = File.ReadAllText("/proc/loadavg").Trim(),
                     ["machine"] = $"{Environment.ProcessorCount} cores",
                     ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 };

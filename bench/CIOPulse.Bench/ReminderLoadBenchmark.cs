@@ -174,7 +174,9 @@ public static class ReminderLoadBenchmark
             {
                 // Retries fell due before B was up and the receiver back: they failed again and wait for
                 // their second delay, so the takeover below would measure nothing useful.
-                throw new InvalidOperationException($"the first retries fell due {(DateTime.UtcNow - firstDue).TotalSeconds:F0} s before B was ready: give a longer --retry-delay than {firstDelay}");
+                result["error"] = $"the first retries fell due {(DateTime.UtcNow - firstDue).TotalSeconds:F0} s before B was ready: give a longer --retry-delay than {firstDelay}";
+                Console.WriteLine(JsonSerializer.Serialize(result, JsonOptions));
+                return 1;
             }
 
             if (wait > TimeSpan.Zero)
@@ -258,7 +260,10 @@ public static class ReminderLoadBenchmark
                 ["siloBCpuSeconds"] = Round(siloB.CpuSeconds()),
                 ["healthLiveOnBMs"] = Summary(healthBSamples.Latencies, healthBSamples.Failures),
             };
+            // Let the last attempts' state and log writes land before counting what is left.
+            await Task.Delay(TimeSpan.FromSeconds(2));
             result["databaseAtEnd"] = await DatabaseFactsAsync(dataSource);
+            Console.Error.WriteLine("--- silo B output (tail)\n" + string.Join('\n', siloB.Tail()));
             result["loadAverage"] = File.ReadAllText("/proc/loadavg").Trim();
             result["machine"] = $"{Environment.ProcessorCount} cores";
             result["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

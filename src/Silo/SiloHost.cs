@@ -1,6 +1,7 @@
 using System.Net;
 using CIOPulse.Api;
 using CIOPulse.Grains;
+using CIOPulse.Silo.Embedded;
 using CIOPulse.Silo.Postgres;
 using Npgsql;
 using Orleans.Configuration;
@@ -67,9 +68,7 @@ public static partial class SiloHost
     private static void ConfigureEmbedded(ISiloBuilder silo, ClusterSettings cluster, IConfiguration configuration)
     {
         silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
-        silo.AddMemoryGrainStorage(StorageNames.Accounts);
-        silo.AddMemoryGrainStorage(StorageNames.Webhooks);
-        silo.UseInMemoryReminderService();
+        silo.UseInProcessStorage(new InProcessGrainStorage(), new InProcessReminderTable());
         silo.AddWebhookDelivery(configuration);
     }
 

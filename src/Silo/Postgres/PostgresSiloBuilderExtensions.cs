@@ -1,6 +1,9 @@
 using CIOPulse.Grains;
 using CIOPulse.Grains.Log;
+using Microsoft.Extensions.Options;
 using Npgsql;
+using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
 
@@ -12,7 +15,8 @@ public static class PostgresSiloBuilderExtensions
 
     /// <summary>
     /// Puts a silo on PostgreSQL through one shared data source: ADO.NET membership (unless the
-    /// caller brings its own), grain storage and reminders, and the Webhook Log index with its pruner.
+    /// caller brings its own), ADO.NET grain storage for accounts and reminders, the group-committing
+    /// storage for webhook state, and the Webhook Log index with its pruner.
     /// The schema must have been migrated (<see cref="SchemaMigrator"/>).
     /// </summary>
     public static ISiloBuilder UsePostgres(this ISiloBuilder silo, NpgsqlDataSource dataSource, bool clustering = true)
@@ -31,17 +35,19 @@ public static class PostgresSiloBuilderExtensions
             });
         }
 
-        foreach (var name in (string[])[StorageNames.Accounts, StorageNames.Webhooks])
+        silo.AddAdoNetGrainStorage(StorageNames.Accounts, options => options.Configure<Serializer>((storage, serializer) =>
         {
-            silo.AddAdoNetGrainStorage(name, options => options.Configure<Serializer>((storage, serializer) =>
-            {
-                storage.Invariant = Invariant;
-                storage.DataSource = dataSource;
+            storage.Invariant = Invariant;
+            storage.DataSource = dataSource;
 
-                // Orleans' binary format: compact and fast, and the state types carry [Id]/[Alias] for it.
-                storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
-            }));
-        }
+            // Orleans' binary format: compact and fast, and the state types carry [Id]/[Alias] for it.
+            storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+        }));
+
+        // Webhook state is written twice per delivery by every grain: group commit keeps that from
+        // costing two transactions per webhook (see PostgresGrainStorage).
+        silo.Services.AddGrainStorage(StorageNames.Webhooks, (sp, _) => new PostgresGrainStorage(
+            dataSource, sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, sp.GetRequiredService<Serializer>()));
 
         silo.UseAdoNetReminderService(options =>
         {

@@ -1,11 +1,10 @@
 using CIOPulse.Grains;
 using CIOPulse.Grains.Interfaces;
 using CIOPulse.Grains.Log;
+using CIOPulse.Silo.Embedded;
 using CIOPulse.Silo.Postgres;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Runtime.Hosting;
-using Orleans.Serialization;
 using Orleans.TestingHost;
 
 namespace CIOPulse.Tests.Infrastructure;
@@ -50,8 +49,8 @@ public sealed class DeliveryCluster : IAsyncDisposable
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings()).Build();
         var database = mode == StorageMode.Postgres ? await TestDatabase.CreateAsync() : null;
-        var reminders = new SharedReminderTable();
-        var storage = new SharedGrainStorage();
+        var reminders = new InProcessReminderTable();
+        var storage = new InProcessGrainStorage();
         var log = new InMemoryWebhookLogStore(TimeProvider.System);
 
         var builder = new InProcessTestClusterBuilder(silos);
@@ -68,12 +67,7 @@ public sealed class DeliveryCluster : IAsyncDisposable
             else
             {
                 silo.Services.AddSingleton<IWebhookLogStore>(log);
-                foreach (var name in (string[])[StorageNames.Accounts, StorageNames.Webhooks])
-                {
-                    silo.Services.AddGrainStorage(name, (sp, _) => storage.ViewFor(sp.GetRequiredService<Serializer>()));
-                }
-
-                silo.Services.AddSingleton<IReminderTable>(reminders);
+                silo.UseInProcessStorage(storage, reminders);
             }
 
             silo.AddWebhookDelivery(configuration);

@@ -1,12 +1,14 @@
 using System.Collections.Concurrent;
 
-namespace CIOPulse.Tests.Infrastructure;
+namespace CIOPulse.Silo.Embedded;
 
 /// <summary>
-/// A reminder table shared by every silo of an in-process test cluster (the stand-in for the
-/// database's reminder table), so reminders survive a killed silo as they do in production.
+/// A reminder table in this process's memory, for the embedded single node: a concurrent dictionary
+/// reached without a grain call (Orleans' in-memory table is one grain that every registration of
+/// every webhook would queue behind). Also shared by the silos of an in-process test cluster, as the
+/// stand-in for the database's table, so reminders survive a killed silo as they do in production.
 /// </summary>
-public sealed class SharedReminderTable : IReminderTable
+public sealed class InProcessReminderTable : IReminderTable
 {
     private readonly ConcurrentDictionary<(GrainId, string), ReminderEntry> _rows = new();
 

@@ -2,14 +2,16 @@ using System.Collections.Concurrent;
 using Orleans.Serialization;
 using Orleans.Storage;
 
-namespace CIOPulse.Tests.Infrastructure;
+namespace CIOPulse.Silo.Embedded;
 
 /// <summary>
-/// Grain storage that lives outside every silo of an in-process test cluster, standing in for the
-/// database: killing a silo loses its activations, never the stored state. Each silo gets a view
-/// that copies state through its own serializer, as a real provider would.
+/// Grain storage in this process's memory, for the embedded single node: a dictionary of serialized
+/// states with optimistic concurrency (ETags), reached without a grain call (Orleans' memory storage
+/// routes every read and write through storage grains). Also shared by the silos of an in-process
+/// test cluster, where it stands in for the database: killing a silo loses its activations, never the
+/// stored state. Each silo gets a view that copies state through its own serializer.
 /// </summary>
-public sealed class SharedGrainStorage
+public sealed class InProcessGrainStorage
 {
     private readonly ConcurrentDictionary<(string, GrainId), (string ETag, byte[] Data)> _rows = new();
 
@@ -17,7 +19,7 @@ public sealed class SharedGrainStorage
 
     public IGrainStorage ViewFor(Serializer serializer) => new View(this, serializer);
 
-    private sealed class View(SharedGrainStorage shared, Serializer serializer) : IGrainStorage
+    private sealed class View(InProcessGrainStorage shared, Serializer serializer) : IGrainStorage
     {
         public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
         {

@@ -1,0 +1,156 @@
+using System.Globalization;
+using CIOPulse.Grains;
+using Npgsql;
+using NpgsqlTypes;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace CIOPulse.Silo.Postgres;
+
+/// <summary>
+/// Grain storage on PostgreSQL (table <c>grain_state</c>, migration 0003) whose writes are group
+/// committed: concurrent writes of many grains go to the database as one statement in one
+/// transaction, each still checked against its own version (ETag). A write whose version no longer
+/// matches fails alone with <see cref="InconsistentStateException"/>, as with any Orleans provider;
+/// an insert (no ETag) fails that way when the row already exists. Used for the hot webhook state.
+/// </summary>
+public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
+{
+    private const string Read = "SELECT version, payload FROM grain_state WHERE service_id = $1 AND grain_id = $2";
+
+    private const string WriteBatch =
+        """
+        WITH input AS (
+            SELECT * FROM unnest($2::varchar[], $3::integer[], $4::bytea[]) AS i(grain_id, expected, payload)),
+        updated AS (
+            UPDATE grain_state g SET version = g.version + 1, payload = i.payload, modified_on = now()
+              FROM input i
+             WHERE g.service_id = $1 AND g.grain_id = i.grain_id AND i.expected IS NOT NULL AND g.version = i.expected
+            RETURNING g.grain_id, g.version),
+        inserted AS (
+            INSERT INTO grain_state (service_id, grain_id, version, payload)
+            SELECT $1, i.grain_id, 1, i.payload FROM input i WHERE i.expected IS NULL
+            ON CONFLICT DO NOTHING
+            RETURNING grain_id, version)
+        SELECT grain_id, version FROM updated
+        UNION ALL
+        SELECT grain_id, version FROM inserted
+        """;
+
+    private const string Delete = "DELETE FROM grain_state WHERE service_id = $1 AND grain_id = $2 AND version = $3";
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _serviceId;
+    private readonly Serializer _serializer;
+    private readonly GroupCommit<PendingWrite> _writes;
+
+    public PostgresGrainStorage(NpgsqlDataSource dataSource, string serviceId, Serializer serializer)
+    {
+        _dataSource = dataSource;
+        _serviceId = serviceId;
+        _serializer = serializer;
+        _writes = new GroupCommit<PendingWrite>(WriteBatchAsync);
+    }
+
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        await using var command = _dataSource.CreateCommand(Read);
+        command.Parameters.Add(new() { Value = _serviceId });
+        command.Parameters.Add(new() { Value = Key(stateName, grainId) });
+        await using var reader = await command.ExecuteReaderAsync();
+        if (await reader.ReadAsync())
+        {
+            grainState.ETag = reader.GetInt32(0).ToString(CultureInfo.InvariantCulture);
+            grainState.State = _serializer.Deserialize<T>(reader.GetFieldValue<byte[]>(1));
+            grainState.RecordExists = true;
+        }
+        else
+        {
+            grainState.ETag = null;
+            grainState.RecordExists = false;
+        }
+    }
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        int? expected = grainState.ETag is { } etag ? int.Parse(etag, CultureInfo.InvariantCulture) : null;
+        var write = new PendingWrite(Key(stateName, grainId), expected, _serializer.SerializeToArray(grainState.State));
+        await _writes.SubmitAsync(write);
+        if (write.NewVersion is not { } version)
+        {
+            throw new InconsistentStateException(
+                $"Version conflict writing {write.Key}: expected {grainState.ETag ?? "no row"}.", "unknown", grainState.ETag ?? "");
+        }
+
+        grainState.ETag = version.ToString(CultureInfo.InvariantCulture);
+        grainState.RecordExists = true;
+    }
+
+    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (grainState.ETag is { } etag)
+        {
+            await using var command = _dataSource.CreateCommand(Delete);
+            command.Parameters.Add(new() { Value = _serviceId });
+            command.Parameters.Add(new() { Value = Key(stateName, grainId) });
+            command.Parameters.Add(new() { Value = int.Parse(etag, CultureInfo.InvariantCulture) });
+            if (await command.ExecuteNonQueryAsync() == 0)
+            {
+                throw new InconsistentStateException($"Version conflict clearing {Key(stateName, grainId)}.", "unknown", etag);
+            }
+        }
+
+        grainState.ETag = null;
+        grainState.RecordExists = false;
+    }
+
+    public ValueTask DisposeAsync() => _writes.DisposeAsync();
+
+    private static string Key(string stateName, GrainId grainId) => $"{grainId}/{stateName}";
+
+    private async Task WriteBatchAsync(IReadOnlyList<PendingWrite> writes, CancellationToken cancellationToken)
+    {
+        // A grain awaits each write, so one batch holds at most one write per grain; should two meet,
+        // the later one goes in a statement of its own, after the first.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var first = new List<PendingWrite>(writes.Count);
+        var later = new List<PendingWrite>();
+        foreach (var write in writes)
+        {
+            (seen.Add(write.Key) ? first : later).Add(write);
+        }
+
+        await ExecuteAsync(first, cancellationToken);
+        foreach (var write in later)
+        {
+            await ExecuteAsync([write], cancellationToken);
+        }
+    }
+
+    private async Task ExecuteAsync(IReadOnlyList<PendingWrite> writes, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(WriteBatch);
+        command.Parameters.Add(new() { Value = _serviceId });
+        command.Parameters.Add(new() { Value = writes.Select(w => w.Key).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar });
+        command.Parameters.Add(new() { Value = writes.Select(w => w.Expected).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+        command.Parameters.Add(new() { Value = writes.Select(w => w.Payload).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+        var byKey = writes.ToDictionary(w => w.Key, StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            byKey[reader.GetString(0)].NewVersion = reader.GetInt32(1);
+        }
+    }
+
+    private sealed class PendingWrite(string key, int? expected, byte[] payload)
+    {
+        public string Key { get; } = key;
+
+        public int? Expected { get; } = expected;
+
+        public byte[] Payload { get; } = payload;
+
+        /// <summary>Set by the batch when this write took effect; null means a version conflict.</summary>
+        public int? NewVersion { get; set; }
+    }
+}
