@@ -15,8 +15,8 @@ public static class PostgresSiloBuilderExtensions
 
     /// <summary>
     /// Puts a silo on PostgreSQL through one shared data source: ADO.NET membership (unless the
-    /// caller brings its own), ADO.NET grain storage for accounts and reminders, the group-committing
-    /// storage for webhook state, and the Webhook Log index with its pruner.
+    /// caller brings its own), ADO.NET grain storage for accounts, group-committing storage for webhook
+    /// state and a group-committing reminder table, and the Webhook Log index with its pruner.
     /// The schema must have been migrated (<see cref="SchemaMigrator"/>).
     /// </summary>
     public static ISiloBuilder UsePostgres(this ISiloBuilder silo, NpgsqlDataSource dataSource, bool clustering = true)
@@ -49,11 +49,10 @@ public static class PostgresSiloBuilderExtensions
         silo.Services.AddGrainStorage(StorageNames.Webhooks, (sp, _) => new PostgresGrainStorage(
             dataSource, sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, sp.GetRequiredService<Serializer>()));
 
-        silo.UseAdoNetReminderService(options =>
-        {
-            options.Invariant = Invariant;
-            options.DataSource = dataSource;
-        });
+        // Reminders likewise: each webhook registers one when accepted and removes it when finished.
+        silo.AddReminders();
+        silo.Services.AddSingleton<IReminderTable>(sp => new PostgresReminderTable(
+            dataSource, sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
         return silo;
     }
 }
