@@ -3,6 +3,7 @@ using CIOPulse.Api.Auth;
 using CIOPulse.Api.Endpoints;
 using CIOPulse.Api.Problems;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
 
 namespace CIOPulse.Api;
 
@@ -10,6 +11,9 @@ namespace CIOPulse.Api;
 public static class WebhookApi
 {
     public const string ReadyTag = "ready";
+
+    /// <summary>The delivery meter (defined with the grains, named here so a gateway needs no grain code).</summary>
+    public const string MetricsMeterName = "CIOPulse.Webhooks";
 
     /// <summary>Whether the host was told where to listen (--urls, ASPNETCORE_URLS or the HTTP(S)_PORTS variables).</summary>
     public static bool HasConfiguredEndpoints(IConfiguration configuration) =>
@@ -31,6 +35,10 @@ public static class WebhookApi
             json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         });
         builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(MetricsMeterName)
+            .AddRuntimeInstrumentation()
+            .AddPrometheusExporter());
         return builder;
     }
 
@@ -45,6 +53,8 @@ public static class WebhookApi
             .MapSurveyCompletions()
             .MapWebhookLog();
 
+        // Prometheus text format; counters are per process, so each silo reports its own deliveries.
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
         return app;

@@ -46,6 +46,8 @@ public static class GrainServiceCollectionExtensions
             : SecretProtector.CreateEphemeral());
         services.TryAddSingleton<IWebhookLogStore, InMemoryWebhookLogStore>();
         services.AddSingleton<WebhookSender>();
+        services.AddMetrics();
+        services.TryAddSingleton<WebhookMetrics>();
 
         services.AddHttpClient(WebhookSender.HttpClientName, client =>
             {

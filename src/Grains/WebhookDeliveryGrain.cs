@@ -23,6 +23,7 @@ public sealed partial class WebhookDeliveryGrain(
     [FromKeyedServices(StorageNames.Webhooks)] IGrainStorage storage,
     WebhookSender sender,
     IWebhookLogStore logStore,
+    WebhookMetrics metrics,
     IOptions<WebhookOptions> options,
     TimeProvider timeProvider,
     ILogger<WebhookDeliveryGrain> logger) : Grain, IWebhookDeliveryGrain, IRemindable
@@ -89,6 +90,7 @@ public sealed partial class WebhookDeliveryGrain(
         }
 
         _loading = Task.CompletedTask;
+        metrics.Accepted();
         await RecordLogAsync();
         ScheduleRun();
         return AcceptOutcome.Accepted;
@@ -235,7 +237,9 @@ public sealed partial class WebhookDeliveryGrain(
         }
 
         var number = State.Attempts.Count + 1;
-        State.Attempts.Add(new AttemptRecord(number, started, (long)timeProvider.GetElapsedTime(stopwatch).TotalMilliseconds, outcome.ResponseCode, outcome.Response, outcome.Error));
+        var duration = timeProvider.GetElapsedTime(stopwatch);
+        metrics.Attempted(outcome, resend, duration);
+        State.Attempts.Add(new AttemptRecord(number, started, (long)duration.TotalMilliseconds, outcome.ResponseCode, outcome.Response, outcome.Error));
         State.LastActivityUtc = started;
         ApplyOutcome(outcome, resend);
         LogAttempt(number, resend, outcome);
@@ -269,6 +273,7 @@ public sealed partial class WebhookDeliveryGrain(
         {
             State.Status = WebhookStatus.Succeeded;
             State.NextAttemptDueUtc = null;
+            metrics.Finished(WebhookStatus.Succeeded);
             return;
         }
 
@@ -282,6 +287,7 @@ public sealed partial class WebhookDeliveryGrain(
         if (State.NextAttemptDueUtc is null)
         {
             State.Status = WebhookStatus.Failed;
+            metrics.Finished(WebhookStatus.Failed);
             LogWebhookFailed(State.Attempts.Count);
         }
     }
