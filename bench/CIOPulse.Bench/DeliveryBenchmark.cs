@@ -29,14 +29,13 @@ public static class DeliveryBenchmark
         var retryDelay = TimeSpan.FromSeconds(double.Parse(options.GetValueOrDefault("retry-delay", "1"), CultureInfo.InvariantCulture));
         var siloDll = options.GetValueOrDefault("silo-dll", "src/Silo/bin/Release/net10.0/CIOPulse.Silo.dll");
         var waitTimeout = TimeSpan.FromSeconds(double.Parse(options.GetValueOrDefault("wait-timeout", "300"), CultureInfo.InvariantCulture));
+        var siloCount = int.Parse(options.GetValueOrDefault("silos", "1"), CultureInfo.InvariantCulture);
 
         await using var receiver = await BenchReceiver.StartAsync(failFirst);
         var settings = new Dictionary<string, string>
         {
             ["Api:SystemKey"] = SystemKey,
             ["Webhooks:AllowPrivateNetworks"] = "true",
-            ["Orleans:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
             ["Orleans:ClusterId"] = "bench-" + Guid.NewGuid().ToString("N")[..8],
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:CIOPulse"] = "Warning",
@@ -60,27 +59,47 @@ public static class DeliveryBenchmark
             settings["Orleans:AdvertisedIPAddress"] = "127.0.0.1";
         }
 
-        await using var service = await ServiceProcess.StartAsync(siloDll, settings, FreePort());
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+        if (siloCount > 1 && connectionString is null)
         {
-            BaseAddress = service.BaseUri,
-            Timeout = TimeSpan.FromSeconds(60),
-        };
-        http.DefaultRequestHeaders.Add("X-Api-Key", SystemKey);
+            throw new ArgumentException("--silos > 1 needs --mode postgres (embedded mode is a single node)");
+        }
+
+        var services = new List<ServiceProcess>();
+        var clients = new List<HttpClient>();
+        for (var i = 0; i < siloCount; i++)
+        {
+            var siloSettings = new Dictionary<string, string>(settings)
+            {
+                ["Orleans:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            };
+            services.Add(await ServiceProcess.StartAsync(siloDll, siloSettings, FreePort()));
+            var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+            {
+                BaseAddress = services[^1].BaseUri,
+                Timeout = TimeSpan.FromSeconds(60),
+            };
+            client.DefaultRequestHeaders.Add("X-Api-Key", SystemKey);
+            clients.Add(client);
+        }
+
+        await using var cleanup = new Cleanup(services, clients);
+        var http = clients[0];
         (await http.PutAsJsonAsync("api/v1/accounts/bench", new { name = "Bench", plan = "Enterprise" })).EnsureSuccessStatusCode();
         (await http.PutAsJsonAsync("api/v1/accounts/bench/webhook-settings", new { enabled = true, url = receiver.Url.ToString() })).EnsureSuccessStatusCode();
 
         // Warm up the request path (JIT, connection pools) outside the measurement.
         for (var i = 0; i < 200; i++)
         {
-            await PostAsync(http, $"warmup-{i}");
+            await PostAsync(clients[i % clients.Count], $"warmup-{i}");
         }
 
         await WaitAsync(() => receiver.Delivered.Count >= 200, TimeSpan.FromSeconds(60));
         var warmupDelivered = receiver.Delivered.Count;
 
         var transactionsBefore = connectionString is null ? 0 : await TransactionsAsync(connectionString);
-        var cpuBefore = service.CpuSeconds();
+        var cpuBefore = services.Sum(s => s.CpuSeconds());
+        var deliveriesBefore = await Task.WhenAll(clients.Select(SuccessfulAttemptsAsync));
         var sent = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         var statuses = new ConcurrentDictionary<int, int>();
         var start = Stopwatch.GetTimestamp();
@@ -89,7 +108,7 @@ public static class DeliveryBenchmark
         async Task SendAsync(int index)
         {
             var t0 = Stopwatch.GetTimestamp();
-            var (status, webhookId) = await PostAsync(http, $"r-{index}");
+            var (status, webhookId) = await PostAsync(clients[index % clients.Count], $"r-{index}");
             statuses.AddOrUpdate(status, 1, (_, n) => n + 1);
             if (status == 202 && webhookId is not null)
             {
@@ -147,7 +166,9 @@ public static class DeliveryBenchmark
         await WaitAsync(() => sent.Keys.All(receiver.Delivered.ContainsKey), waitTimeout);
         var lastDelivery = sent.Keys.Where(receiver.Delivered.ContainsKey).Select(id => receiver.Delivered[id]).DefaultIfEmpty(start).Max();
         await Task.Delay(TimeSpan.FromSeconds(failFirst > 0 ? 1 : 2)); // stragglers (duplicates) and the statistics flush
-        var cpu = service.CpuSeconds() - cpuBefore;
+        var cpu = services.Sum(s => s.CpuSeconds()) - cpuBefore;
+        var deliveriesAfter = await Task.WhenAll(clients.Select(SuccessfulAttemptsAsync));
+        var perSilo = deliveriesAfter.Zip(deliveriesBefore, (after, before) => after - before).ToList();
         var transactions = connectionString is null ? 0 : await TransactionsAsync(connectionString) - transactionsBefore;
 
         var latencies = sent.Where(kv => receiver.Delivered.ContainsKey(kv.Key))
@@ -179,14 +200,21 @@ public static class DeliveryBenchmark
             ["errorsByStatus"] = statuses.Where(kv => kv.Key != 202).ToDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value),
             ["siloCpuSeconds"] = Round(cpu),
             ["siloCpuMsPerDelivery"] = Round(cpu * 1000 / Math.Max(1, delivered)),
-            ["siloPeakRssMiB"] = Round(service.PeakRssBytes() / 1048576.0),
+            ["silos"] = siloCount,
+            ["deliveriesPerSilo"] = perSilo,
+            ["siloCpuMsPer1000Deliveries"] = Round(cpu * 1_000_000 / Math.Max(1, delivered)),
+            ["siloPeakRssMiB"] = Round(services.Max(s => s.PeakRssBytes()) / 1048576.0),
             ["dbTransactionsPerDelivery"] = connectionString is null ? null : Round((double)transactions / Math.Max(1, delivered)),
             ["machine"] = $"{Environment.ProcessorCount} cores",
             ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         };
         Console.WriteLine(JsonSerializer.Serialize(result));
 
-        service.Kill();
+        foreach (var service in services)
+        {
+            service.Kill();
+        }
+
         if (database is not null)
         {
             NpgsqlConnection.ClearAllPools();
@@ -214,6 +242,27 @@ public static class DeliveryBenchmark
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
             return (0, null);
+        }
+    }
+
+    /// <summary>This silo's successful POSTs so far, from its /metrics (Prometheus text).</summary>
+    private static async Task<double> SuccessfulAttemptsAsync(HttpClient client)
+    {
+        var text = await client.GetStringAsync(new Uri("metrics", UriKind.Relative));
+        return text.Split('\n')
+            .Where(line => line.StartsWith("ciopulse_webhooks_attempts_total{", StringComparison.Ordinal) && line.Contains("outcome=\"success\"", StringComparison.Ordinal))
+            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+    }
+
+    private sealed class Cleanup(List<ServiceProcess> services, List<HttpClient> clients) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            clients.ForEach(c => c.Dispose());
+            foreach (var service in services)
+            {
+                await service.DisposeAsync();
+            }
         }
     }
 

@@ -418,31 +418,43 @@ public static class ReminderLoadBenchmark
         return dues;
     }
 
+    /// <summary>
+    /// The database's size, and rows and size of every table that holds anything (whichever tables
+    /// the product keeps its grain state and reminders in), plus the webhooks still InProgress.
+    /// </summary>
     private static async Task<Dictionary<string, object?>> DatabaseFactsAsync(NpgsqlDataSource dataSource)
     {
-        await using var command = dataSource.CreateCommand(
+        var tables = new List<(string Name, long Bytes)>();
+        await using (var list = dataSource.CreateCommand(
             """
-            SELECT pg_database_size(current_database()),
-                   (SELECT count(*) FROM orleansreminderstable),
-                   (SELECT count(*) FROM orleansstorage),
-                   (SELECT count(*) FROM webhook_log),
-                   (SELECT count(*) FROM webhook_log WHERE replaced_xid IS NULL AND status = 0),
-                   pg_total_relation_size('orleansreminderstable'),
-                   pg_total_relation_size('orleansstorage'),
-                   pg_total_relation_size('webhook_log')
-            """);
-        await using var reader = await command.ExecuteReaderAsync();
-        await reader.ReadAsync();
+            SELECT c.relname, pg_total_relation_size(c.oid)
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = 'public' AND c.relkind = 'r'
+             ORDER BY 2 DESC
+            """))
+        await using (var reader = await list.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                tables.Add((reader.GetString(0), reader.GetInt64(1)));
+            }
+        }
+
+        var perTable = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (name, bytes) in tables)
+        {
+            var rows = await CountAsync(dataSource, $"SELECT count(*) FROM \"{name}\"");
+            if (rows > 0)
+            {
+                perTable[name] = new Dictionary<string, object?> { ["rows"] = rows, ["MiB"] = Round(bytes / 1048576.0) };
+            }
+        }
+
         return new Dictionary<string, object?>
         {
-            ["databaseMiB"] = Round(reader.GetInt64(0) / 1048576.0),
-            ["reminderRows"] = reader.GetInt64(1),
-            ["storageRows"] = reader.GetInt64(2),
-            ["webhookLogRows"] = reader.GetInt64(3),
-            ["inProgress"] = reader.GetInt64(4),
-            ["remindersMiB"] = Round(reader.GetInt64(5) / 1048576.0),
-            ["storageMiB"] = Round(reader.GetInt64(6) / 1048576.0),
-            ["webhookLogMiB"] = Round(reader.GetInt64(7) / 1048576.0),
+            ["databaseMiB"] = Round(await CountAsync(dataSource, "SELECT pg_database_size(current_database())") / 1048576.0),
+            ["inProgress"] = await CountAsync(dataSource, "SELECT count(*) FROM webhook_log WHERE replaced_xid IS NULL AND status = 0"),
+            ["tables"] = perTable,
         };
     }
 

@@ -46,8 +46,6 @@ public static class GrainServiceCollectionExtensions
             : SecretProtector.CreateEphemeral());
         services.TryAddSingleton<IWebhookLogStore, InMemoryWebhookLogStore>();
         services.AddSingleton<WebhookSender>();
-        services.AddMetrics();
-        services.TryAddSingleton<WebhookMetrics>();
 
         services.AddHttpClient(WebhookSender.HttpClientName, client =>
             {

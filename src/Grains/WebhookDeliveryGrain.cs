@@ -3,6 +3,7 @@ using CIOPulse.Grains.Log;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Placement;
 using Orleans.Storage;
 
 namespace CIOPulse.Grains;
@@ -19,11 +20,11 @@ namespace CIOPulse.Grains;
 /// fails if the row exists; only then (a repeated completion) is it read. That saves a database
 /// round trip on every accepted completion.
 /// </remarks>
+[PreferLocalPlacement] // activated where the completion arrived (or its reminder fired): no cross-silo hop per webhook
 public sealed partial class WebhookDeliveryGrain(
     [FromKeyedServices(StorageNames.Webhooks)] IGrainStorage storage,
     WebhookSender sender,
     IWebhookLogStore logStore,
-    WebhookMetrics metrics,
     IOptions<WebhookOptions> options,
     TimeProvider timeProvider,
     ILogger<WebhookDeliveryGrain> logger) : Grain, IWebhookDeliveryGrain, IRemindable
@@ -90,7 +91,7 @@ public sealed partial class WebhookDeliveryGrain(
         }
 
         _loading = Task.CompletedTask;
-        metrics.Accepted();
+        WebhookMetrics.Accepted();
         await RecordLogAsync();
         ScheduleRun();
         return AcceptOutcome.Accepted;
@@ -238,7 +239,7 @@ public sealed partial class WebhookDeliveryGrain(
 
         var number = State.Attempts.Count + 1;
         var duration = timeProvider.GetElapsedTime(stopwatch);
-        metrics.Attempted(outcome, resend, duration);
+        WebhookMetrics.Attempted(outcome, resend, duration);
         State.Attempts.Add(new AttemptRecord(number, started, (long)duration.TotalMilliseconds, outcome.ResponseCode, outcome.Response, outcome.Error));
         State.LastActivityUtc = started;
         ApplyOutcome(outcome, resend);
@@ -273,7 +274,7 @@ public sealed partial class WebhookDeliveryGrain(
         {
             State.Status = WebhookStatus.Succeeded;
             State.NextAttemptDueUtc = null;
-            metrics.Finished(WebhookStatus.Succeeded);
+            WebhookMetrics.Finished(WebhookStatus.Succeeded);
             return;
         }
 
@@ -287,7 +288,7 @@ public sealed partial class WebhookDeliveryGrain(
         if (State.NextAttemptDueUtc is null)
         {
             State.Status = WebhookStatus.Failed;
-            metrics.Finished(WebhookStatus.Failed);
+            WebhookMetrics.Finished(WebhookStatus.Failed);
             LogWebhookFailed(State.Attempts.Count);
         }
     }

@@ -7,7 +7,10 @@ using static CIOPulse.Tests.Api.ApiTestHelpers;
 
 namespace CIOPulse.Tests.Api;
 
-/// <summary>Operators scrape /metrics (Prometheus text) for each silo's delivery counters.</summary>
+/// <summary>
+/// Operators scrape /metrics (Prometheus text) for each silo's delivery counters. (The test process
+/// hosts several nodes and the meter is per process, so the counters here add up all of them.)
+/// </summary>
 public abstract partial class MetricsTests(SiloAppFixture fixture)
 {
     [Fact]
