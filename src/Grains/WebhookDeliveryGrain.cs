@@ -55,14 +55,20 @@ public sealed partial class WebhookDeliveryGrain(
 
     public async Task<AcceptOutcome> Accept(WebhookTrigger trigger)
     {
-        if (_loading is not null)
+        // A fresh activation creates the state by inserting it (see remarks); calls that interleave
+        // meanwhile (GetDetail) wait for the outcome instead of reading the row half-way.
+        var creation = _loading is null ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
+        if (creation is null)
         {
-            await _loading;
+            await _loading!;
+            if (State.Exists)
+            {
+                return Identify(trigger);
+            }
         }
-
-        if (State.Exists)
+        else
         {
-            return Identify(trigger);
+            _loading = creation.Task;
         }
 
         State.AccountId = trigger.AccountId;
@@ -78,19 +84,25 @@ public sealed partial class WebhookDeliveryGrain(
         {
             // Not accepted unless this completes; a failure deactivates the grain, dropping the
             // half-made state, and the caller's retry (idempotent) starts clean.
-            await PersistAsync();
+            await PersistAsync(inserting: creation is not null);
         }
-        catch (InconsistentStateException) when (_loading is null)
+        catch (InconsistentStateException) when (creation is not null)
         {
             // The row exists: a repeated completion (or an id collision) reached a new activation.
             _stored.State = new WebhookDeliveryState();
             _stored.ETag = null;
-            await EnsureLoadedAsync();
+            await storage.ReadStateAsync(StorageStateName, this.GetGrainId(), _stored);
+            creation.SetResult();
             await SyncReminderAsync();
             return Identify(trigger);
         }
+        catch (Exception e) when (creation is not null)
+        {
+            creation.SetException(e);
+            throw;
+        }
 
-        _loading = Task.CompletedTask;
+        creation?.SetResult();
         WebhookMetrics.Accepted();
         await RecordLogAsync();
         ScheduleRun();
@@ -300,7 +312,7 @@ public sealed partial class WebhookDeliveryGrain(
     /// writes its state before unregistering. On failure the activation is dropped, so the next one
     /// starts from what storage really holds, and the reminder drives it on.
     /// </summary>
-    private async Task PersistAsync()
+    private async Task PersistAsync(bool inserting = false)
     {
         try
         {
@@ -319,7 +331,7 @@ public sealed partial class WebhookDeliveryGrain(
                 await Task.WhenAll(WriteStateAsync(), RegisterReminderAsync(dueTime));
             }
         }
-        catch (InconsistentStateException) when (!_stored.RecordExists && _loading is null)
+        catch (InconsistentStateException) when (inserting)
         {
             // Accept's insert met an existing row; Accept handles it.
             throw;
