@@ -17,10 +17,16 @@ public sealed class RetrySchedule(IReadOnlyList<TimeSpan> delays)
             ? delays[automaticAttemptsMade - 1]
             : null;
 
+    /// <summary>The longest the watchdog waits (see <see cref="WatchdogPeriod"/>).</summary>
+    public static readonly TimeSpan MaxWatchdogPeriod = TimeSpan.FromSeconds(10);
+
     /// <summary>
-    /// How often the reminder ticks as a watchdog on top of its exact due time: never slower than a
-    /// minute, never faster than the shortest delay (tests scale delays down to seconds).
+    /// The reminder's period, on top of its exact due time. A webhook re-registers its reminder at
+    /// every attempt, so the period only matters when a tick is lost — above all while a killed
+    /// silo is not yet declared dead, when ticks cannot reach its grains; the next tick then comes one
+    /// period later. Hence short (at most 10 s, costing nothing in steady state), and never longer
+    /// than the shortest delay (tests scale delays down to seconds).
     /// </summary>
     public TimeSpan WatchdogPeriod =>
-        delays.Count == 0 ? TimeSpan.FromMinutes(1) : TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(1).Ticks, delays.Min().Ticks));
+        delays.Count == 0 ? MaxWatchdogPeriod : TimeSpan.FromTicks(Math.Min(MaxWatchdogPeriod.Ticks, delays.Min().Ticks));
 }
