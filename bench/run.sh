@@ -14,7 +14,8 @@ if [ -n "${QUICK:-}" ]; then runs=1; saturation=10000; fi
 stamp=$(date -u +%Y-%m-%dT%H%M)
 out=bench/results/$stamp.jsonl
 
-dotnet build -c Release src/Silo bench/CIOPulse.Bench >/dev/null
+dotnet build -c Release src/Silo >/dev/null
+dotnet build -c Release bench/CIOPulse.Bench >/dev/null
 bench() { dotnet bench/CIOPulse.Bench/bin/Release/net10.0/CIOPulse.Bench.dll delivery "$@"; }
 
 data=$(mktemp -d "${TMPDIR:-/tmp}/ciopulse-bench-pg.XXXXXX")

@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Npgsql;
 
@@ -52,7 +50,7 @@ public static class DeliveryBenchmark
             var admin = options.GetValueOrDefault("pg") ?? Environment.GetEnvironmentVariable("CIOPULSE_BENCH_POSTGRES")
                 ?? throw new ArgumentException("postgres mode needs --pg CONNECTION_STRING (or CIOPULSE_BENCH_POSTGRES)");
             database = "bench_" + Guid.NewGuid().ToString("N")[..12];
-            await ExecuteAsync(admin, $"CREATE DATABASE {database}");
+            await BenchSupport.ExecuteAsync(admin, $"CREATE DATABASE {database}");
             connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString;
             settings["ConnectionStrings:Postgres"] = connectionString;
             settings["Secrets:EncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
@@ -70,10 +68,10 @@ public static class DeliveryBenchmark
         {
             var siloSettings = new Dictionary<string, string>(settings)
             {
-                ["Orleans:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-                ["Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Orleans:SiloPort"] = BenchSupport.FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Orleans:GatewayPort"] = BenchSupport.FreePort().ToString(CultureInfo.InvariantCulture),
             };
-            services.Add(await ServiceProcess.StartAsync(siloDll, siloSettings, FreePort()));
+            services.Add(await ServiceProcess.StartAsync(siloDll, siloSettings, BenchSupport.FreePort()));
             var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
             {
                 BaseAddress = services[^1].BaseUri,
@@ -91,7 +89,7 @@ public static class DeliveryBenchmark
         // Warm up the request path (JIT, connection pools) outside the measurement.
         for (var i = 0; i < 200; i++)
         {
-            await PostAsync(clients[i % clients.Count], $"warmup-{i}");
+            await BenchSupport.PostCompletionAsync(clients[i % clients.Count], "bench", $"warmup-{i}");
         }
 
         await WaitAsync(() => receiver.Delivered.Count >= 200, TimeSpan.FromSeconds(60));
@@ -108,7 +106,7 @@ public static class DeliveryBenchmark
         async Task SendAsync(int index)
         {
             var t0 = Stopwatch.GetTimestamp();
-            var (status, webhookId) = await PostAsync(clients[index % clients.Count], $"r-{index}");
+            var (status, webhookId) = await BenchSupport.PostCompletionAsync(clients[index % clients.Count], "bench", $"r-{index}");
             statuses.AddOrUpdate(status, 1, (_, n) => n + 1);
             if (status == 202 && webhookId is not null)
             {
@@ -218,31 +216,10 @@ public static class DeliveryBenchmark
         if (database is not null)
         {
             NpgsqlConnection.ClearAllPools();
-            await ExecuteAsync(options.GetValueOrDefault("pg") ?? Environment.GetEnvironmentVariable("CIOPULSE_BENCH_POSTGRES")!, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+            await BenchSupport.ExecuteAsync(options.GetValueOrDefault("pg") ?? Environment.GetEnvironmentVariable("CIOPULSE_BENCH_POSTGRES")!, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
         }
 
         return accepted == delivered && accepted == completions ? 0 : 1;
-    }
-
-    private static async Task<(int Status, string? WebhookId)> PostAsync(HttpClient http, string responseId)
-    {
-        var body = $"{{\"Response_ID\":\"{responseId}\",\"Overall\":9,\"Selected_Factors\":[\"Speed\"],\"Ticket_ID\":\"INC{responseId}\",\"Comments\":\"Benchmark comment with some text in it.\"}}";
-        using var content = new StringContent(body, Encoding.UTF8, "application/json");
-        try
-        {
-            using var response = await http.PostAsync(new Uri("api/v1/accounts/bench/survey-completions", UriKind.Relative), content);
-            if (response.StatusCode != HttpStatusCode.Accepted)
-            {
-                return ((int)response.StatusCode, null);
-            }
-
-            using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync());
-            return (202, json.RootElement.GetProperty("webhookId").GetString());
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-        {
-            return (0, null);
-        }
     }
 
     /// <summary>This silo's successful POSTs so far, from its /metrics (Prometheus text).</summary>
@@ -277,14 +254,6 @@ public static class DeliveryBenchmark
         return reader.GetInt64(0);
     }
 
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
     private static async Task WaitAsync(Func<bool> condition, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -303,11 +272,4 @@ public static class DeliveryBenchmark
     }
 
     private static double Round(double value) => double.IsNaN(value) ? double.NaN : Math.Round(value, 2);
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -44,7 +44,7 @@ public static class LogListingBenchmark
             ?? throw new ArgumentException("log-listing needs --pg CONNECTION_STRING (or CIOPULSE_BENCH_POSTGRES)");
 
         var database = "bench_" + Guid.NewGuid().ToString("N")[..12];
-        await ExecuteAsync(admin, $"CREATE DATABASE {database}");
+        await BenchSupport.ExecuteAsync(admin, $"CREATE DATABASE {database}");
         var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString;
         try
         {
@@ -127,7 +127,7 @@ public static class LogListingBenchmark
             if (!keepDatabase)
             {
                 NpgsqlConnection.ClearAllPools();
-                await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+                await BenchSupport.ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
             }
             else
             {
@@ -309,13 +309,13 @@ public static class LogListingBenchmark
             ["ConnectionStrings:Postgres"] = connectionString,
             ["Api:SystemKey"] = SystemKey,
             ["Secrets:EncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            ["Orleans:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Orleans:SiloPort"] = BenchSupport.FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Orleans:GatewayPort"] = BenchSupport.FreePort().ToString(CultureInfo.InvariantCulture),
             ["Orleans:ClusterId"] = "bench-" + Guid.NewGuid().ToString("N")[..8],
             ["Orleans:AdvertisedIPAddress"] = "127.0.0.1",
             ["Logging:LogLevel:Default"] = "Warning",
         };
-        await using var service = await ServiceProcess.StartAsync(siloDll, settings, FreePort());
+        await using var service = await ServiceProcess.StartAsync(siloDll, settings, BenchSupport.FreePort());
         using var http = new HttpClient { BaseAddress = service.BaseUri, Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.Add("X-Api-Key", SystemKey);
         (await http.PutAsJsonAsync("api/v1/accounts/bench", new { name = "Bench", plan = "Enterprise" })).EnsureSuccessStatusCode();
@@ -426,20 +426,5 @@ public static class LogListingBenchmark
         return await command.ExecuteScalarAsync();
     }
 
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
     private static double Round(double value) => double.IsNaN(value) ? double.NaN : Math.Round(value, 2);
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Npgsql;
@@ -50,7 +48,7 @@ public static class ReminderLoadBenchmark
             ?? throw new ArgumentException("reminders needs --pg CONNECTION_STRING (or CIOPULSE_BENCH_POSTGRES)");
 
         var database = "bench_" + Guid.NewGuid().ToString("N")[..12];
-        await ExecuteAsync(admin, $"CREATE DATABASE {database}");
+        await BenchSupport.ExecuteAsync(admin, $"CREATE DATABASE {database}");
         var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString;
         var clusterId = "bench-" + Guid.NewGuid().ToString("N")[..8];
         var encryptionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
@@ -74,7 +72,7 @@ public static class ReminderLoadBenchmark
                 ["Webhooks:AllowPrivateNetworks"] = "true",
                 ["Webhooks:AttemptTimeout"] = attemptTimeout,
                 ["Orleans:SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),
-                ["Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Orleans:GatewayPort"] = BenchSupport.FreePort().ToString(CultureInfo.InvariantCulture),
                 ["Orleans:ClusterId"] = clusterId,
                 ["Orleans:AdvertisedIPAddress"] = "127.0.0.1",
                 ["Logging:LogLevel:Default"] = "Warning",
@@ -95,13 +93,13 @@ public static class ReminderLoadBenchmark
             await using var dataSource = NpgsqlDataSource.Create(connectionString);
 
             // ---- Phase 1: the load on silo A alone.
-            var siloPortA = FreePort();
-            siloA = await ServiceProcess.StartAsync(siloDll, SiloSettings(siloPortA), FreePort());
+            var siloPortA = BenchSupport.FreePort();
+            siloA = await ServiceProcess.StartAsync(siloDll, SiloSettings(siloPortA), BenchSupport.FreePort());
             using var httpA = NewClient(siloA.BaseUri);
             (await httpA.PutAsJsonAsync($"api/v1/accounts/{Account}", new { name = "Bench", plan = "Enterprise" })).EnsureSuccessStatusCode();
 
             // Nothing listens on a port just released: every attempt is refused at once.
-            var refusingUrl = $"http://127.0.0.1:{FreePort()}/hook";
+            var refusingUrl = $"http://127.0.0.1:{BenchSupport.FreePort()}/hook";
             (await httpA.PutAsJsonAsync($"api/v1/accounts/{Account}/webhook-settings", new { enabled = true, url = refusingUrl })).EnsureSuccessStatusCode();
 
             using var probeA = new CancellationTokenSource();
@@ -116,7 +114,7 @@ public static class ReminderLoadBenchmark
                 int index;
                 while ((index = Interlocked.Increment(ref next)) < webhooks)
                 {
-                    var (status, webhookId) = await PostAsync(httpA, $"r-{index}");
+                    var (status, webhookId) = await BenchSupport.PostCompletionAsync(httpA, Account, $"r-{index}");
                     statuses.AddOrUpdate(status, 1, (_, n) => n + 1);
                     if (webhookId is not null)
                     {
@@ -158,7 +156,7 @@ public static class ReminderLoadBenchmark
             var clock = (Utc: DateTime.UtcNow, Ticks: Stopwatch.GetTimestamp());
             DateTime ToUtc(long timestamp) => clock.Utc + Stopwatch.GetElapsedTime(clock.Ticks, timestamp);
 
-            siloB = await ServiceProcess.StartAsync(siloDll, SiloSettings(FreePort()), FreePort());
+            siloB = await ServiceProcess.StartAsync(siloDll, SiloSettings(BenchSupport.FreePort()), BenchSupport.FreePort());
             await Task.Delay(joinWait);
             using var httpB = NewClient(siloB.BaseUri);
             var switchStart = Stopwatch.GetTimestamp();
@@ -283,7 +281,7 @@ public static class ReminderLoadBenchmark
             }
 
             NpgsqlConnection.ClearAllPools();
-            await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+            await BenchSupport.ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
         }
     }
 
@@ -296,27 +294,6 @@ public static class ReminderLoadBenchmark
         };
         http.DefaultRequestHeaders.Add("X-Api-Key", SystemKey);
         return http;
-    }
-
-    private static async Task<(int Status, string? WebhookId)> PostAsync(HttpClient http, string responseId)
-    {
-        var body = $"{{\"Response_ID\":\"{responseId}\",\"Overall\":9,\"Selected_Factors\":[\"Speed\"],\"Ticket_ID\":\"INC{responseId}\",\"Comments\":\"Benchmark comment with some text in it.\"}}";
-        using var content = new StringContent(body, Encoding.UTF8, "application/json");
-        try
-        {
-            using var response = await http.PostAsync(new Uri($"api/v1/accounts/{Account}/survey-completions", UriKind.Relative), content);
-            if (response.StatusCode != HttpStatusCode.Accepted)
-            {
-                return ((int)response.StatusCode, null);
-            }
-
-            using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync());
-            return (202, json.RootElement.GetProperty("webhookId").GetString());
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-        {
-            return (0, null);
-        }
     }
 
     /// <summary>GET /health/live every 100 ms until cancelled: how long a trivial request waits in a busy silo.</summary>
@@ -501,20 +478,5 @@ public static class ReminderLoadBenchmark
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
     private static double Round(double value) => double.IsNaN(value) ? 0 : Math.Round(value, 2);
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -88,8 +88,20 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        if (grainState.ETag is { } etag)
+        if (grainState.ETag is null)
         {
+            // Nothing read or written by this activation: clearing is only right if there is nothing.
+            await using var exists = _dataSource.CreateCommand("SELECT 1 FROM grain_state WHERE service_id = $1 AND grain_id = $2");
+            exists.Parameters.Add(new() { Value = _serviceId });
+            exists.Parameters.Add(new() { Value = Key(stateName, grainId) });
+            if (await exists.ExecuteScalarAsync() is not null)
+            {
+                throw new InconsistentStateException($"Version conflict clearing {Key(stateName, grainId)}: a stored state exists.", "unknown", "");
+            }
+        }
+        else
+        {
+            var etag = grainState.ETag;
             await using var command = _dataSource.CreateCommand(Delete);
             command.Parameters.Add(new() { Value = _serviceId });
             command.Parameters.Add(new() { Value = Key(stateName, grainId) });
@@ -106,7 +118,8 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
 
     public ValueTask DisposeAsync() => _writes.DisposeAsync();
 
-    private static string Key(string stateName, GrainId grainId) => $"{grainId}/{stateName}";
+    /// <summary>Row key: the state name, length-prefixed so no (grain, state name) pair can spell another's.</summary>
+    private static string Key(string stateName, GrainId grainId) => $"{stateName.Length}:{stateName}:{grainId}";
 
     private async Task WriteBatchAsync(IReadOnlyList<PendingWrite> writes, CancellationToken cancellationToken)
     {

@@ -64,14 +64,14 @@ public sealed class PostgresReminderTable : IReminderTable, IAsyncDisposable
 
     public async Task<string?> UpsertRow(ReminderEntry entry)
     {
-        var change = new PendingChange(entry.GrainId, entry.ReminderName, Upsert: entry, ExpectedVersion: null);
+        var change = new PendingChange(entry.GrainId, entry.ReminderName, upsert: entry, expectedVersion: null);
         await _changes.SubmitAsync(change);
         return change.ResultVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public async Task<bool> RemoveRow(GrainId grainId, string reminderName, string eTag)
     {
-        var change = new PendingChange(grainId, reminderName, Upsert: null, ExpectedVersion: int.Parse(eTag, System.Globalization.CultureInfo.InvariantCulture));
+        var change = new PendingChange(grainId, reminderName, upsert: null, expectedVersion: int.Parse(eTag, System.Globalization.CultureInfo.InvariantCulture));
         await _changes.SubmitAsync(change);
         return change.Removed;
     }
@@ -168,8 +168,17 @@ public sealed class PostgresReminderTable : IReminderTable, IAsyncDisposable
         }
     }
 
-    private sealed record PendingChange(GrainId GrainId, string ReminderName, ReminderEntry? Upsert, int? ExpectedVersion)
+    // A class, not a record: two identical changes (the same entry upserted twice) are two changes.
+    private sealed class PendingChange(GrainId grainId, string reminderName, ReminderEntry? upsert, int? expectedVersion)
     {
+        public GrainId GrainId { get; } = grainId;
+
+        public string ReminderName { get; } = reminderName;
+
+        public ReminderEntry? Upsert { get; } = upsert;
+
+        public int? ExpectedVersion { get; } = expectedVersion;
+
         public int? ResultVersion { get; set; }
 
         public bool Removed { get; set; }

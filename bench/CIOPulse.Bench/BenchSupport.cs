@@ -1,0 +1,47 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+
+namespace CIOPulse.Bench;
+
+/// <summary>What every benchmark needs: posting a completion, a free port, a one-off SQL statement.</summary>
+public static class BenchSupport
+{
+    /// <summary>Posts a realistic completion; returns the status (0 when no answer came) and the webhook id of a 202.</summary>
+    public static async Task<(int Status, string? WebhookId)> PostCompletionAsync(HttpClient http, string accountId, string responseId)
+    {
+        var body = $"{{\"Response_ID\":\"{responseId}\",\"Overall\":9,\"Selected_Factors\":[\"Speed\"],\"Ticket_ID\":\"INC{responseId}\",\"Comments\":\"Benchmark comment with some text in it.\"}}";
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        try
+        {
+            using var response = await http.PostAsync(new Uri($"api/v1/accounts/{accountId}/survey-completions", UriKind.Relative), content);
+            if (response.StatusCode != HttpStatusCode.Accepted)
+            {
+                return ((int)response.StatusCode, null);
+            }
+
+            using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync());
+            return (202, json.RootElement.GetProperty("webhookId").GetString());
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return (0, null);
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
