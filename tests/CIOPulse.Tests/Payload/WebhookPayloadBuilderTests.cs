@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using CIOPulse.Grains;
 using CIOPulse.Grains.Interfaces;
+using CIOPulse.Tests.Infrastructure;
 
 namespace CIOPulse.Tests.Payload;
 
@@ -33,26 +34,7 @@ public sealed class WebhookPayloadBuilderTests
     ];
 
     /// <summary>The completion from the SPEC §4 example.</summary>
-    private static SurveyCompletion Sample() => new()
-    {
-        ListeningPost = ListeningPost.Transactional,
-        ResponseId = "3690",
-        ResponseDatetimeUtc = new DateTime(2021, 7, 29, 7, 50, 52, DateTimeKind.Utc),
-        TicketId = "INC123456",
-        SupportGroupCode = "SDESK",
-        SupportGroupName = "Service Desk",
-        AgentId = "adam.agent",
-        SegmentCode = "NZ",
-        SegmentName = "New Zealand",
-        Segment2Code = "NONE",
-        Segment2Name = "No Segment",
-        Customer = "carole.customer",
-        Overall = 9,
-        SelectedFactors = [ExperienceFactor.Responsiveness],
-        Comments = "You guys rock!",
-        SurveyDescription = "Survey for DemoCorp",
-        SurveyLanguage = "English",
-    };
+    private static SurveyCompletion Sample() => SpecSample.Completion();
 
     private static string Build(SurveyCompletion completion) =>
         WebhookPayloadBuilder.Build(WebhookId, completion, NotesBase);

@@ -29,31 +29,12 @@ public sealed class SurveyCompletionReaderTests
         """;
 
     private static readonly DateTime _now = new(2025, 6, 1, 12, 0, 0, DateTimeKind.Utc);
-    private static readonly DateTime _sampleTime = new(2021, 7, 29, 7, 50, 52, DateTimeKind.Utc);
+    private static readonly DateTime _sampleTime = Infrastructure.SpecSample.ResponseTime;
 
     [Fact]
     public void Spec_sample_reads_into_the_expected_completion()
     {
-        var expected = new SurveyCompletion
-        {
-            ListeningPost = ListeningPost.Transactional,
-            ResponseId = "3690",
-            ResponseDatetimeUtc = _sampleTime,
-            TicketId = "INC123456",
-            SupportGroupCode = "SDESK",
-            SupportGroupName = "Service Desk",
-            AgentId = "adam.agent",
-            SegmentCode = "NZ",
-            SegmentName = "New Zealand",
-            Segment2Code = "NONE",
-            Segment2Name = "No Segment",
-            Customer = "carole.customer",
-            Overall = 9,
-            SelectedFactors = [ExperienceFactor.Responsiveness],
-            Comments = "You guys rock!",
-            SurveyDescription = "Survey for DemoCorp",
-            SurveyLanguage = "English",
-        };
+        var expected = Infrastructure.SpecSample.Completion();
 
         var (completion, field, error) = Read(SpecSample);
 
