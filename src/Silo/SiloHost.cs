@@ -19,6 +19,11 @@ public static partial class SiloHost
 {
     public const string DefaultUrl = "http://localhost:5080";
 
+    /// <summary>Where embedded mode keeps the system key it generated (relative to the working directory).</summary>
+    public const string EmbeddedKeyFile = ".local/system-key";
+
+    private const string GeneratedKeyFileSetting = "CIOPulse:GeneratedSystemKeyFile";
+
     public static async Task<WebApplication> BuildAsync(string[] args, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -31,6 +36,7 @@ public static partial class SiloHost
         var connectionString = builder.Configuration.GetConnectionString("Postgres");
         if (string.IsNullOrWhiteSpace(connectionString))
         {
+            EnsureEmbeddedSystemKey(builder.Configuration);
             builder.UseOrleans(silo => ConfigureEmbedded(silo, cluster, builder.Configuration));
         }
         else
@@ -65,6 +71,36 @@ public static partial class SiloHost
         await new SchemaMigrator(dataSource, loggers.CreateLogger<SchemaMigrator>()).MigrateAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// A single node for trying the service out should start with no set-up at all: without an
+    /// Api:SystemKey, embedded mode makes one and keeps it in <see cref="EmbeddedKeyFile"/> (mode 600),
+    /// never in a log. Durable mode always requires one.
+    /// </summary>
+    private static void EnsureEmbeddedSystemKey(ConfigurationManager configuration)
+    {
+        if (!string.IsNullOrEmpty(configuration["Api:SystemKey"]))
+        {
+            return;
+        }
+
+        var file = Path.GetFullPath(EmbeddedKeyFile);
+        if (!File.Exists(file) || new FileInfo(file).Length == 0)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            // Restrict the file before the key goes in.
+            File.WriteAllText(file, "");
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            File.WriteAllText(file, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)));
+        }
+
+        configuration["Api:SystemKey"] = File.ReadAllText(file).Trim();
+        configuration[GeneratedKeyFileSetting] = file;
+    }
+
     private static void ConfigureEmbedded(ISiloBuilder silo, ClusterSettings cluster, IConfiguration configuration)
     {
         silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
@@ -96,6 +132,11 @@ public static partial class SiloHost
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("CIOPulse.Silo");
         LogEmbeddedMode(logger, string.Join(", ", app.Urls));
+        if (app.Configuration[GeneratedKeyFileSetting] is { } keyFile)
+        {
+            LogGeneratedSystemKey(logger, keyFile);
+        }
+
         if (string.IsNullOrEmpty(app.Configuration["Secrets:EncryptionKey"]))
         {
             LogEphemeralSecretsKey(logger);
@@ -104,6 +145,9 @@ public static partial class SiloHost
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "EMBEDDED MODE, NOT DURABLE: no ConnectionStrings:Postgres is set, so accounts, webhooks and reminders live in this process's memory and are lost when it stops. API listening on {Urls}.")]
     private static partial void LogEmbeddedMode(ILogger logger, string urls);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No Api:SystemKey is set: the system API key is in {KeyFile} (export KEY=$(cat {KeyFile})).")]
+    private static partial void LogGeneratedSystemKey(ILogger logger, string keyFile);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No Secrets:EncryptionKey is set: webhook passwords are encrypted with a key that lives only as long as this process.")]
     private static partial void LogEphemeralSecretsKey(ILogger logger);
