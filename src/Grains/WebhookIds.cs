@@ -22,7 +22,4 @@ public static class WebhookIds
         SHA256.HashData(input, hash);
         return Convert.ToHexStringLower(hash[..7])[..Length];
     }
-
-    public static bool IsWellFormed(string? id) =>
-        id is { Length: Length } && id.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
 }

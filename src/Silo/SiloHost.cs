@@ -10,10 +10,10 @@ namespace CIOPulse.Silo;
 
 /// <summary>
 /// Builds the silo process: an Orleans silo with the HTTP API co-hosted. With
-/// <c>ConnectionStrings:Postgres</c> it is a durable cluster member (ADO.NET clustering, grain
-/// storage and reminders on PostgreSQL, schema migrated at start-up). Without it, it is the embedded
-/// single node (localhost clustering, in-memory storage and reminders), which says loudly that it
-/// is not durable.
+/// <c>ConnectionStrings:Postgres</c> it is a durable cluster member on PostgreSQL (see
+/// <see cref="Postgres.PostgresSiloBuilderExtensions.UsePostgres"/>; schema migrated at start-up).
+/// Without it, it is the embedded single node (localhost clustering, in-process storage and
+/// reminders), which says loudly that it is not durable.
 /// </summary>
 public static partial class SiloHost
 {

@@ -90,7 +90,10 @@ public static class WebhookLogEndpoints
             ? TypedResults.Accepted((string?)null, new ResendResponse(webhookId))
             : ApiProblems.WebhookNotFound(webhookId);
 
-    /// <summary>13 lowercase hex characters; anything else cannot exist, so it never activates a grain.</summary>
-    private static bool IsWebhookId(string id) =>
-        id.Length == 13 && id.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
+    /// <summary>
+    /// The shape of a Webhook_ID (13 lowercase hex characters, as WebhookIds in src/Grains derives
+    /// them); anything else cannot exist, so it never activates a grain.
+    /// </summary>
+    public static bool IsWebhookId(string? id) =>
+        id is { Length: 13 } && id.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
 }

@@ -7,8 +7,6 @@ public abstract class DeliveryClusterFixture(StorageMode mode) : IAsyncLifetime
 
     public TestReceiver Receiver { get; private set; } = null!;
 
-    public StorageMode Mode => mode;
-
     public async Task InitializeAsync()
     {
         Receiver = await TestReceiver.StartAsync();

@@ -25,8 +25,6 @@ public sealed class SiloApp : IAsyncDisposable
 
     public Uri BaseUri { get; }
 
-    public IServiceProvider Services => _app.Services;
-
     /// <summary>Starts a node; <paramref name="settings"/> override configuration keys (e.g. "Webhooks:AttemptTimeout").</summary>
     public static async Task<SiloApp> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
     {

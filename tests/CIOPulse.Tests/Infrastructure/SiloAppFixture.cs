@@ -9,8 +9,6 @@ public abstract class SiloAppFixture(StorageMode mode) : IAsyncLifetime
 
     public TestReceiver Receiver { get; private set; } = null!;
 
-    public StorageMode Mode => mode;
-
     public async Task InitializeAsync()
     {
         Receiver = await TestReceiver.StartAsync();

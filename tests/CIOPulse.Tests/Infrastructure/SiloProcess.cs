@@ -27,8 +27,6 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public IReadOnlyList<string> Output => _output.ToList();
-
     public static async Task<SiloProcess> StartAsync(string name, IReadOnlyDictionary<string, string> settings, TimeSpan? readyTimeout = null)
     {
         var httpPort = FreePorts.Next();

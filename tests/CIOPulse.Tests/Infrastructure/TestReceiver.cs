@@ -59,8 +59,6 @@ public sealed class TestReceiver : IAsyncDisposable
     public IReadOnlyList<ReceivedRequest> RequestsFor(string webhookId) =>
         _requests.Where(r => r.WebhookId == webhookId).OrderBy(r => r.ReceivedUtc).ToList();
 
-    public IReadOnlyList<ReceivedRequest> AllRequests => _requests.ToList();
-
     /// <summary>Waits until <paramref name="path"/> has received <paramref name="count"/> requests, or fails after <paramref name="timeout"/>.</summary>
     public async Task<IReadOnlyList<ReceivedRequest>> WaitForRequestsAsync(string path, int count, TimeSpan timeout)
     {

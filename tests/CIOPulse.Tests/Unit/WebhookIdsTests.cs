@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using CIOPulse.Api.Endpoints;
 using CIOPulse.Grains;
 using CIOPulse.Grains.Interfaces;
 
@@ -21,7 +22,7 @@ public sealed class WebhookIdsTests
 
         Assert.Equal(13, id.Length);
         Assert.Matches("^[0-9a-f]{13}$", id);
-        Assert.True(WebhookIds.IsWellFormed(id));
+        Assert.True(WebhookLogEndpoints.IsWebhookId(id));
     }
 
     [Fact]
@@ -74,9 +75,9 @@ public sealed class WebhookIdsTests
     [InlineData("012345678٩abc", false)]
     [InlineData("", false)]
     [InlineData(null, false)]
-    public void IsWellFormed_accepts_only_13_lowercase_hex_characters(string? id, bool expected)
+    public void Only_13_lowercase_hex_characters_are_taken_for_a_webhook_id(string? id, bool expected)
     {
-        Assert.Equal(expected, WebhookIds.IsWellFormed(id));
+        Assert.Equal(expected, WebhookLogEndpoints.IsWebhookId(id));
     }
 
     [Fact]
