@@ -5,6 +5,7 @@ using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using CIOPulse.Grains;
 using CIOPulse.Grains.Interfaces;
 using CIOPulse.Grains.Log;
 using Npgsql;
@@ -54,7 +55,8 @@ public static class LogListingBenchmark
             var load = await LoadAsync(dataSource, rows, closedEvery);
             var sizes = await SizesAsync(dataSource);
 
-            var store = new PostgresWebhookLogStore(dataSource, TimeProvider.System);
+            await using var commits = new PostgresGroupCommit(dataSource);
+            var store = new PostgresWebhookLogStore(commits, TimeProvider.System);
             try
             {
                 var first = await store.ReadAsync(Account, new WebhookLogFilter(null, null), null, limit);

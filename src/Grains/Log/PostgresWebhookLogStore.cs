@@ -11,7 +11,7 @@ namespace CIOPulse.Grains.Log;
 /// (<c>pg_current_snapshot()</c>, carried in the cursor), by keyset on
 /// (last_activity, webhook_id) descending.
 /// </summary>
-public sealed class PostgresWebhookLogStore : IWebhookLogStore, IAsyncDisposable
+public sealed class PostgresWebhookLogStore : IWebhookLogStore
 {
     private const string CloseCurrent =
         "UPDATE webhook_log SET replaced_xid = pg_current_xact_id(), replaced_at = now() WHERE webhook_id = ANY($1) AND replaced_xid IS NULL";
@@ -47,54 +47,26 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore, IAsyncDisposable
 
     private static readonly TimeSpan PruneMargin = TimeSpan.FromMinutes(10);
 
+    private static readonly Rows Writes = new();
+
+    private readonly PostgresGroupCommit _commits;
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _timeProvider;
-    private readonly GroupCommit<(string AccountId, WebhookLogItem Item)> _commits;
 
-    public PostgresWebhookLogStore(NpgsqlDataSource dataSource, TimeProvider timeProvider)
+    public PostgresWebhookLogStore(PostgresGroupCommit commits, TimeProvider timeProvider)
     {
-        _dataSource = dataSource;
+        _commits = commits;
+        _dataSource = commits.DataSource;
         _timeProvider = timeProvider;
-        _commits = new GroupCommit<(string, WebhookLogItem)>(WriteBatchAsync);
     }
 
     /// <summary>
     /// Completes once the row is committed. Rows of many webhooks share one transaction (group
-    /// commit), which is what keeps the log index from doubling the database's work per webhook.
+    /// commit), with the state and reminder writes of the same moment, which is what keeps the log
+    /// index from adding to the database's commits per webhook.
     /// </summary>
     public Task RecordAsync(string accountId, WebhookLogItem item, CancellationToken cancellationToken = default) =>
-        _commits.SubmitAsync((accountId, item));
-
-    public ValueTask DisposeAsync() => _commits.DisposeAsync();
-
-    private async Task WriteBatchAsync(IReadOnlyList<(string AccountId, WebhookLogItem Item)> rows, CancellationToken cancellationToken)
-    {
-        // A webhook changed twice within one batch: only its latest row becomes a version.
-        var latest = rows.GroupBy(r => r.Item.WebhookId, StringComparer.Ordinal).Select(g => g.Last()).ToList();
-        await using var batch = _dataSource.CreateBatch();
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(CloseCurrent)
-        {
-            Parameters = { new() { Value = latest.Select(r => r.Item.WebhookId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Char } },
-        });
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(InsertCurrent)
-        {
-            Parameters =
-            {
-                new() { Value = latest.Select(r => r.Item.WebhookId).ToArray() },
-                new() { Value = latest.Select(r => r.AccountId).ToArray() },
-                new() { Value = latest.Select(r => r.Item.ResponseId).ToArray() },
-                new() { Value = latest.Select(r => (short)r.Item.ListeningPost).ToArray() },
-                new() { Value = latest.Select(r => r.Item.LastActivityUtc).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
-                new() { Value = latest.Select(r => r.Item.LastResponseCode).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer },
-                new() { Value = latest.Select(r => r.Item.LastResponse).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar },
-                new() { Value = latest.Select(r => r.Item.Attempts).ToArray() },
-                new() { Value = latest.Select(r => (short)r.Item.Status).ToArray() },
-            },
-        });
-
-        // One round trip; the statements of a batch run in one implicit transaction.
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-    }
+        _commits.SubmitAsync(Writes, (accountId, item));
 
     public async Task<WebhookLogSlice> ReadAsync(string accountId, WebhookLogFilter filter, WebhookLogPosition? position, int limit, CancellationToken cancellationToken = default)
     {
@@ -161,5 +133,34 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore, IAsyncDisposable
         await using var command = _dataSource.CreateCommand(Prune);
         command.Parameters.Add(new() { Value = WebhookLogCursor.Lifetime + PruneMargin, NpgsqlDbType = NpgsqlDbType.Interval });
         return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Turns a batch's log rows into statements of the shared group commit (they return nothing).</summary>
+    private sealed class Rows : IPostgresBatchPart<(string AccountId, WebhookLogItem Item)>
+    {
+        public void AddStatements(NpgsqlBatch batch, IReadOnlyList<(string AccountId, WebhookLogItem Item)> rows, ICollection<Action<NpgsqlDataReader>> rowReaders)
+        {
+            // A webhook changed twice within one batch: only its latest row becomes a version.
+            var latest = rows.GroupBy(r => r.Item.WebhookId, StringComparer.Ordinal).Select(g => g.Last()).ToList();
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(CloseCurrent)
+            {
+                Parameters = { new() { Value = latest.Select(r => r.Item.WebhookId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Char } },
+            });
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(InsertCurrent)
+            {
+                Parameters =
+                {
+                    new() { Value = latest.Select(r => r.Item.WebhookId).ToArray() },
+                    new() { Value = latest.Select(r => r.AccountId).ToArray() },
+                    new() { Value = latest.Select(r => r.Item.ResponseId).ToArray() },
+                    new() { Value = latest.Select(r => (short)r.Item.ListeningPost).ToArray() },
+                    new() { Value = latest.Select(r => r.Item.LastActivityUtc).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
+                    new() { Value = latest.Select(r => r.Item.LastResponseCode).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer },
+                    new() { Value = latest.Select(r => r.Item.LastResponse).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar },
+                    new() { Value = latest.Select(r => r.Item.Attempts).ToArray() },
+                    new() { Value = latest.Select(r => (short)r.Item.Status).ToArray() },
+                },
+            });
+        }
     }
 }

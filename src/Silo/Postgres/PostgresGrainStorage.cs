@@ -14,7 +14,7 @@ namespace CIOPulse.Silo.Postgres;
 /// matches fails alone with <see cref="InconsistentStateException"/>, as with any Orleans provider;
 /// an insert (no ETag) fails that way when the row already exists. Used for the hot webhook state.
 /// </summary>
-public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
+public sealed class PostgresGrainStorage : IGrainStorage
 {
     private const string Read = "SELECT version, payload FROM grain_state WHERE service_id = $1 AND grain_id = $2";
 
@@ -39,17 +39,19 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
 
     private const string Delete = "DELETE FROM grain_state WHERE service_id = $1 AND grain_id = $2 AND version = $3";
 
+    private readonly PostgresGroupCommit _commits;
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _serviceId;
     private readonly Serializer _serializer;
-    private readonly GroupCommit<PendingWrite> _writes;
+    private readonly Writes _writes;
 
-    public PostgresGrainStorage(NpgsqlDataSource dataSource, string serviceId, Serializer serializer)
+    public PostgresGrainStorage(PostgresGroupCommit commits, string serviceId, Serializer serializer)
     {
-        _dataSource = dataSource;
+        _commits = commits;
+        _dataSource = commits.DataSource;
         _serviceId = serviceId;
         _serializer = serializer;
-        _writes = new GroupCommit<PendingWrite>(WriteBatchAsync);
+        _writes = new Writes(serviceId);
     }
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
@@ -75,7 +77,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
     {
         int? expected = grainState.ETag is { } etag ? int.Parse(etag, CultureInfo.InvariantCulture) : null;
         var write = new PendingWrite(Key(stateName, grainId), expected, _serializer.SerializeToArray(grainState.State));
-        await _writes.SubmitAsync(write);
+        await _commits.SubmitAsync(_writes, write);
         if (write.NewVersion is not { } version)
         {
             throw new InconsistentStateException(
@@ -116,42 +118,46 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
         grainState.RecordExists = false;
     }
 
-    public ValueTask DisposeAsync() => _writes.DisposeAsync();
-
     /// <summary>Row key: the state name, length-prefixed so no (grain, state name) pair can spell another's.</summary>
     private static string Key(string stateName, GrainId grainId) => $"{stateName.Length}:{stateName}:{grainId}";
 
-    private async Task WriteBatchAsync(IReadOnlyList<PendingWrite> writes, CancellationToken cancellationToken)
+    /// <summary>Turns a batch's state writes into statements of the shared group commit.</summary>
+    private sealed class Writes(string serviceId) : IPostgresBatchPart<PendingWrite>
     {
-        // A grain awaits each write, so one batch holds at most one write per grain; should two meet,
-        // the later one goes in a statement of its own, after the first.
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var first = new List<PendingWrite>(writes.Count);
-        var later = new List<PendingWrite>();
-        foreach (var write in writes)
+        public void AddStatements(NpgsqlBatch batch, IReadOnlyList<PendingWrite> writes, ICollection<Action<NpgsqlDataReader>> rowReaders)
         {
-            (seen.Add(write.Key) ? first : later).Add(write);
+            // A grain awaits each write, so one batch holds at most one write per grain; should two
+            // meet, the later one goes in a statement of its own, after the first.
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var first = new List<PendingWrite>(writes.Count);
+            var later = new List<PendingWrite>();
+            foreach (var write in writes)
+            {
+                write.NewVersion = null;
+                (seen.Add(write.Key) ? first : later).Add(write);
+            }
+
+            Add(batch, first, rowReaders);
+            foreach (var write in later)
+            {
+                Add(batch, [write], rowReaders);
+            }
         }
 
-        await ExecuteAsync(first, cancellationToken);
-        foreach (var write in later)
+        private void Add(NpgsqlBatch batch, List<PendingWrite> writes, ICollection<Action<NpgsqlDataReader>> rowReaders)
         {
-            await ExecuteAsync([write], cancellationToken);
-        }
-    }
-
-    private async Task ExecuteAsync(IReadOnlyList<PendingWrite> writes, CancellationToken cancellationToken)
-    {
-        await using var command = _dataSource.CreateCommand(WriteBatch);
-        command.Parameters.Add(new() { Value = _serviceId });
-        command.Parameters.Add(new() { Value = writes.Select(w => w.Key).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar });
-        command.Parameters.Add(new() { Value = writes.Select(w => w.Expected).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
-        command.Parameters.Add(new() { Value = writes.Select(w => w.Payload).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
-        var byKey = writes.ToDictionary(w => w.Key, StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            byKey[reader.GetString(0)].NewVersion = reader.GetInt32(1);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(WriteBatch)
+            {
+                Parameters =
+                {
+                    new() { Value = serviceId },
+                    new() { Value = writes.Select(w => w.Key).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar },
+                    new() { Value = writes.Select(w => w.Expected).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer },
+                    new() { Value = writes.Select(w => w.Payload).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea },
+                },
+            });
+            var byKey = writes.ToDictionary(w => w.Key, StringComparer.Ordinal);
+            rowReaders.Add(row => byKey[row.GetString(0)].NewVersion = row.GetInt32(1));
         }
     }
 

@@ -10,7 +10,7 @@ namespace CIOPulse.Silo.Postgres;
 /// finished, so under load many grains' upserts and removals share one statement and transaction.
 /// Each row keeps its own version (ETag) check; reads are plain queries.
 /// </summary>
-public sealed class PostgresReminderTable : IReminderTable, IAsyncDisposable
+public sealed class PostgresReminderTable : IReminderTable
 {
     private const string Columns = "grainid, remindername, starttime, period, version";
 
@@ -33,15 +33,17 @@ public sealed class PostgresReminderTable : IReminderTable, IAsyncDisposable
         RETURNING t.grainid, t.remindername
         """;
 
+    private readonly PostgresGroupCommit _commits;
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _serviceId;
-    private readonly GroupCommit<PendingChange> _changes;
+    private readonly Changes _changes;
 
-    public PostgresReminderTable(NpgsqlDataSource dataSource, string serviceId)
+    public PostgresReminderTable(PostgresGroupCommit commits, string serviceId)
     {
-        _dataSource = dataSource;
+        _commits = commits;
+        _dataSource = commits.DataSource;
         _serviceId = serviceId;
-        _changes = new GroupCommit<PendingChange>(WriteBatchAsync);
+        _changes = new Changes(serviceId);
     }
 
     public Task Init() => Task.CompletedTask;
@@ -65,14 +67,14 @@ public sealed class PostgresReminderTable : IReminderTable, IAsyncDisposable
     public async Task<string?> UpsertRow(ReminderEntry entry)
     {
         var change = new PendingChange(entry.GrainId, entry.ReminderName, upsert: entry, expectedVersion: null);
-        await _changes.SubmitAsync(change);
+        await _commits.SubmitAsync(_changes, change);
         return change.ResultVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public async Task<bool> RemoveRow(GrainId grainId, string reminderName, string eTag)
     {
         var change = new PendingChange(grainId, reminderName, upsert: null, expectedVersion: int.Parse(eTag, System.Globalization.CultureInfo.InvariantCulture));
-        await _changes.SubmitAsync(change);
+        await _commits.SubmitAsync(_changes, change);
         return change.Removed;
     }
 
@@ -82,8 +84,6 @@ public sealed class PostgresReminderTable : IReminderTable, IAsyncDisposable
         command.Parameters.Add(new() { Value = _serviceId });
         await command.ExecuteNonQueryAsync();
     }
-
-    public ValueTask DisposeAsync() => _changes.DisposeAsync();
 
     private async Task<ReminderTableData> QueryAsync(string sql, params object[] parameters)
     {
@@ -111,60 +111,67 @@ public sealed class PostgresReminderTable : IReminderTable, IAsyncDisposable
         return new ReminderTableData(entries);
     }
 
-    private async Task WriteBatchAsync(IReadOnlyList<PendingChange> changes, CancellationToken cancellationToken)
+    /// <summary>Turns a batch's reminder changes into statements of the shared group commit.</summary>
+    private sealed class Changes(string serviceId) : IPostgresBatchPart<PendingChange>
     {
-        // One change per reminder per statement (ON CONFLICT cannot touch a row twice); a reminder
-        // changed twice in one batch has its second change applied after the first.
-        var remaining = changes.ToList();
-        while (remaining.Count > 0)
+        public void AddStatements(NpgsqlBatch batch, IReadOnlyList<PendingChange> changes, ICollection<Action<NpgsqlDataReader>> rowReaders)
         {
-            var seen = new HashSet<(GrainId, string)>();
-            var round = remaining.Where(c => seen.Add((c.GrainId, c.ReminderName))).ToList();
-            remaining = remaining.Except(round).ToList();
-            await UpsertAsync(round.Where(c => c.Upsert is not null).ToList(), cancellationToken);
-            await RemoveAsync(round.Where(c => c.Upsert is null).ToList(), cancellationToken);
-        }
-    }
-
-    private async Task UpsertAsync(List<PendingChange> upserts, CancellationToken cancellationToken)
-    {
-        if (upserts.Count == 0)
-        {
-            return;
+            // One change per reminder per statement (ON CONFLICT cannot touch a row twice); a reminder
+            // changed twice in one batch has its second change applied after the first.
+            var remaining = changes.ToList();
+            remaining.ForEach(c => (c.ResultVersion, c.Removed) = (null, false));
+            while (remaining.Count > 0)
+            {
+                var seen = new HashSet<(GrainId, string)>();
+                var round = remaining.Where(c => seen.Add((c.GrainId, c.ReminderName))).ToList();
+                remaining = remaining.Except(round).ToList();
+                AddUpserts(batch, round.Where(c => c.Upsert is not null).ToList(), rowReaders);
+                AddRemovals(batch, round.Where(c => c.Upsert is null).ToList(), rowReaders);
+            }
         }
 
-        await using var command = _dataSource.CreateCommand(UpsertBatch);
-        command.Parameters.Add(new() { Value = _serviceId });
-        command.Parameters.Add(new() { Value = upserts.Select(c => c.GrainId.ToString()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar });
-        command.Parameters.Add(new() { Value = upserts.Select(c => c.ReminderName).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar });
-        command.Parameters.Add(new() { Value = upserts.Select(c => DateTime.SpecifyKind(c.Upsert!.StartAt, DateTimeKind.Utc)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new() { Value = upserts.Select(c => (long)c.Upsert!.Period.TotalMilliseconds).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-        command.Parameters.Add(new() { Value = upserts.Select(c => (int)c.GrainId.GetUniformHashCode()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
-        var byKey = upserts.ToDictionary(c => (c.GrainId.ToString(), c.ReminderName));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        private void AddUpserts(NpgsqlBatch batch, List<PendingChange> upserts, ICollection<Action<NpgsqlDataReader>> rowReaders)
         {
-            byKey[(reader.GetString(0), reader.GetString(1))].ResultVersion = reader.GetInt32(2);
-        }
-    }
+            if (upserts.Count == 0)
+            {
+                return;
+            }
 
-    private async Task RemoveAsync(List<PendingChange> removals, CancellationToken cancellationToken)
-    {
-        if (removals.Count == 0)
-        {
-            return;
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(UpsertBatch)
+            {
+                Parameters =
+                {
+                    new() { Value = serviceId },
+                    new() { Value = upserts.Select(c => c.GrainId.ToString()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar },
+                    new() { Value = upserts.Select(c => c.ReminderName).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar },
+                    new() { Value = upserts.Select(c => DateTime.SpecifyKind(c.Upsert!.StartAt, DateTimeKind.Utc)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
+                    new() { Value = upserts.Select(c => (long)c.Upsert!.Period.TotalMilliseconds).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint },
+                    new() { Value = upserts.Select(c => (int)c.GrainId.GetUniformHashCode()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer },
+                },
+            });
+            var byKey = upserts.ToDictionary(c => (c.GrainId.ToString(), c.ReminderName));
+            rowReaders.Add(row => byKey[(row.GetString(0), row.GetString(1))].ResultVersion = row.GetInt32(2));
         }
 
-        await using var command = _dataSource.CreateCommand(RemoveBatch);
-        command.Parameters.Add(new() { Value = _serviceId });
-        command.Parameters.Add(new() { Value = removals.Select(c => c.GrainId.ToString()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar });
-        command.Parameters.Add(new() { Value = removals.Select(c => c.ReminderName).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar });
-        command.Parameters.Add(new() { Value = removals.Select(c => c.ExpectedVersion!.Value).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
-        var byKey = removals.ToDictionary(c => (c.GrainId.ToString(), c.ReminderName));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        private void AddRemovals(NpgsqlBatch batch, List<PendingChange> removals, ICollection<Action<NpgsqlDataReader>> rowReaders)
         {
-            byKey[(reader.GetString(0), reader.GetString(1))].Removed = true;
+            if (removals.Count == 0)
+            {
+                return;
+            }
+
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(RemoveBatch)
+            {
+                Parameters =
+                {
+                    new() { Value = serviceId },
+                    new() { Value = removals.Select(c => c.GrainId.ToString()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar },
+                    new() { Value = removals.Select(c => c.ReminderName).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar },
+                    new() { Value = removals.Select(c => c.ExpectedVersion!.Value).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer },
+                },
+            });
+            var byKey = removals.ToDictionary(c => (c.GrainId.ToString(), c.ReminderName));
+            rowReaders.Add(row => byKey[(row.GetString(0), row.GetString(1))].Removed = true);
         }
     }
 

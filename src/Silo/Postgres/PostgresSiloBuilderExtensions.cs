@@ -22,6 +22,10 @@ public static class PostgresSiloBuilderExtensions
     public static ISiloBuilder UsePostgres(this ISiloBuilder silo, NpgsqlDataSource dataSource, bool clustering = true)
     {
         silo.Services.AddSingleton(dataSource);
+
+        // Webhook state, reminders and log rows are each written twice per webhook; they share one
+        // group commit, so under load one transaction carries the writes of many webhooks.
+        silo.Services.AddSingleton(_ => new PostgresGroupCommit(dataSource)); // disposed (drained) with the silo
         silo.Services.AddSingleton<PostgresWebhookLogStore>();
         silo.Services.AddSingleton<IWebhookLogStore>(sp => sp.GetRequiredService<PostgresWebhookLogStore>());
         silo.Services.AddHostedService<WebhookLogPruner>();
@@ -44,15 +48,12 @@ public static class PostgresSiloBuilderExtensions
             storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
         }));
 
-        // Webhook state is written twice per delivery by every grain: group commit keeps that from
-        // costing two transactions per webhook (see PostgresGrainStorage).
         silo.Services.AddGrainStorage(StorageNames.Webhooks, (sp, _) => new PostgresGrainStorage(
-            dataSource, sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, sp.GetRequiredService<Serializer>()));
+            sp.GetRequiredService<PostgresGroupCommit>(), sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, sp.GetRequiredService<Serializer>()));
 
-        // Reminders likewise: each webhook registers one when accepted and removes it when finished.
         silo.AddReminders();
         silo.Services.AddSingleton<IReminderTable>(sp => new PostgresReminderTable(
-            dataSource, sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
+            sp.GetRequiredService<PostgresGroupCommit>(), sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
         return silo;
     }
 }

@@ -54,6 +54,12 @@ public sealed class TestDatabase : IAsyncDisposable
         return new TestDatabase(admin, name, dataSource);
     }
 
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+
     public async Task<long> ScalarAsync(string sql)
     {
         await using var command = DataSource.CreateCommand(sql);

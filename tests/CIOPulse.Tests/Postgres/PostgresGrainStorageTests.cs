@@ -24,17 +24,19 @@ public sealed class PostgresGrainStorageTests : IAsyncLifetime
         new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
 
     private TestDatabase _database = null!;
+    private PostgresGroupCommit _commits = null!;
     private PostgresGrainStorage _storage = null!;
 
     public async Task InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync();
-        _storage = new PostgresGrainStorage(_database.DataSource, ServiceId, _serializer);
+        _commits = new PostgresGroupCommit(_database.DataSource);
+        _storage = new PostgresGrainStorage(_commits, ServiceId, _serializer);
     }
 
     public async Task DisposeAsync()
     {
-        await _storage.DisposeAsync();
+        await _commits.DisposeAsync();
         await _database.DisposeAsync();
     }
 
@@ -196,7 +198,7 @@ public sealed class PostgresGrainStorageTests : IAsyncLifetime
     [Fact]
     public async Task Two_service_ids_sharing_the_table_do_not_see_each_other()
     {
-        await using var other = new PostgresGrainStorage(_database.DataSource, "svc-other", _serializer);
+        var other = new PostgresGrainStorage(_commits, "svc-other", _serializer);
         var mine = new GrainState<WebhookDeliveryState>(NewState("r-mine"));
         var theirs = new GrainState<WebhookDeliveryState>(NewState("r-theirs"));
 

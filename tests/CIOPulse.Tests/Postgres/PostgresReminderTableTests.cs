@@ -1,3 +1,4 @@
+using CIOPulse.Grains;
 using CIOPulse.Silo.Postgres;
 using CIOPulse.Tests.Infrastructure;
 
@@ -16,17 +17,19 @@ public sealed class PostgresReminderTableTests : IAsyncLifetime
     private const string ReminderName = "delivery";
 
     private TestDatabase _database = null!;
+    private PostgresGroupCommit _commits = null!;
     private PostgresReminderTable _table = null!;
 
     public async Task InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync();
-        _table = new PostgresReminderTable(_database.DataSource, ServiceId);
+        _commits = new PostgresGroupCommit(_database.DataSource);
+        _table = new PostgresReminderTable(_commits, ServiceId);
     }
 
     public async Task DisposeAsync()
     {
-        await _table.DisposeAsync();
+        await _commits.DisposeAsync();
         await _database.DisposeAsync();
     }
 
@@ -283,7 +286,7 @@ public sealed class PostgresReminderTableTests : IAsyncLifetime
     [Fact]
     public async Task TestOnlyClearTable_removes_only_the_rows_of_its_own_service_id()
     {
-        await using var other = new PostgresReminderTable(_database.DataSource, "svc-other");
+        var other = new PostgresReminderTable(_commits, "svc-other");
         await _table.UpsertRow(Entry(Grain("abc")));
         await _table.UpsertRow(Entry(Grain("def")));
         await other.UpsertRow(Entry(Grain("abc")));

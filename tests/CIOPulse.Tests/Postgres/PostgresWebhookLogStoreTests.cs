@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using CIOPulse.Grains;
 using CIOPulse.Grains.Interfaces;
 using CIOPulse.Grains.Log;
 using CIOPulse.Tests.Infrastructure;
@@ -16,6 +17,7 @@ namespace CIOPulse.Tests.Postgres;
 public sealed class PostgresWebhookLogStoreTests : WebhookLogStoreContract<PostgresWebhookLogStore>
 {
     private TestDatabase _database = null!;
+    private PostgresGroupCommit _commits = null!;
 
     // The clock starts at the real time: PostgreSQL stamps replaced_at with its own now(), and
     // PruneAsync compares that with this clock.
@@ -29,12 +31,14 @@ public sealed class PostgresWebhookLogStoreTests : WebhookLogStoreContract<Postg
     protected override async Task<PostgresWebhookLogStore> CreateStoreAsync()
     {
         _database = await TestDatabase.CreateAsync();
-        return new PostgresWebhookLogStore(_database.DataSource, Clock);
+        _commits = new PostgresGroupCommit(_database.DataSource);
+        return new PostgresWebhookLogStore(_commits, Clock);
     }
 
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
+        await _commits.DisposeAsync();
         await _database.DisposeAsync();
     }
 

@@ -1,0 +1,123 @@
+using System.Runtime.ExceptionServices;
+using Npgsql;
+
+namespace CIOPulse.Grains;
+
+/// <summary>
+/// Turns the pending writes of one kind (webhook state, reminders, log rows) into statements of a
+/// shared <see cref="NpgsqlBatch"/>, and reads back what those statements return.
+/// </summary>
+public interface IPostgresBatchPart<T>
+{
+    /// <summary>
+    /// Adds the statements that store <paramref name="writes"/> to <paramref name="batch"/>. For every
+    /// added statement that returns rows (in the order added), adds to <paramref name="rowReaders"/>
+    /// the action that takes one of its rows.
+    /// </summary>
+    void AddStatements(NpgsqlBatch batch, IReadOnlyList<T> writes, ICollection<Action<NpgsqlDataReader>> rowReaders);
+}
+
+/// <summary>
+/// One group commit for all of a silo's hot writes: whatever state writes, reminder changes and log
+/// rows the grains submit while a commit is running go to PostgreSQL together as the next batch, in
+/// one round trip and one transaction. Each write still succeeds or fails on its own terms (version
+/// checks are per row); an error that is not transient and that a batch of several writes meets is
+/// retried per write, so one bad row cannot fail the writes that happened to share its batch.
+/// </summary>
+public sealed class PostgresGroupCommit : IAsyncDisposable
+{
+    private readonly GroupCommit<Entry> _commits;
+
+    public PostgresGroupCommit(NpgsqlDataSource dataSource)
+    {
+        DataSource = dataSource;
+        _commits = new GroupCommit<Entry>(WriteAsync);
+    }
+
+    /// <summary>Where the batches go; the parts use it for their plain (unbatched) reads.</summary>
+    public NpgsqlDataSource DataSource { get; }
+
+    /// <summary>Completes when the batch holding <paramref name="write"/> is committed; faults if it was not.</summary>
+    public async Task SubmitAsync<T>(IPostgresBatchPart<T> part, T write)
+    {
+        var entry = new Entry<T>(part, write);
+        await _commits.SubmitAsync(entry);
+        if (entry.Failure is { } failure)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    public ValueTask DisposeAsync() => _commits.DisposeAsync();
+
+    private async Task WriteAsync(IReadOnlyList<Entry> entries, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ExecuteAsync(entries, cancellationToken);
+        }
+        catch (PostgresException e) when (entries.Count > 1 && !e.IsTransient)
+        {
+            // Something in the batch is refused (a constraint, bad data): find out which, alone.
+            foreach (var entry in entries)
+            {
+                try
+                {
+                    await ExecuteAsync([entry], cancellationToken);
+                }
+                catch (Exception single)
+                {
+                    entry.Failure = single;
+                }
+            }
+        }
+    }
+
+    private async Task ExecuteAsync(IReadOnlyList<Entry> entries, CancellationToken cancellationToken)
+    {
+        await using var batch = DataSource.CreateBatch();
+        var rowReaders = new List<Action<NpgsqlDataReader>>();
+        foreach (var part in entries.GroupBy(e => e.Part))
+        {
+            part.First().AddStatements(batch, part, rowReaders);
+        }
+
+        // The statements of a batch run in one implicit transaction: all of them commit, or none.
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        foreach (var readRow in rowReaders)
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                readRow(reader);
+            }
+
+            await reader.NextResultAsync(cancellationToken);
+        }
+
+        // Through the statements that return nothing, to the commit: their errors surface here.
+        while (await reader.NextResultAsync(cancellationToken))
+        {
+        }
+    }
+
+    private abstract class Entry
+    {
+        public abstract object Part { get; }
+
+        /// <summary>Set when the batch committed without this write (it alone was refused).</summary>
+        public Exception? Failure { get; set; }
+
+        /// <summary>Adds the statements for <paramref name="samePart"/>, every entry of this entry's part.</summary>
+        public abstract void AddStatements(NpgsqlBatch batch, IEnumerable<Entry> samePart, ICollection<Action<NpgsqlDataReader>> rowReaders);
+    }
+
+    private sealed class Entry<T>(IPostgresBatchPart<T> part, T write) : Entry
+    {
+        public override object Part => part;
+
+        private T Write { get; } = write;
+
+        public override void AddStatements(NpgsqlBatch batch, IEnumerable<Entry> samePart, ICollection<Action<NpgsqlDataReader>> rowReaders) =>
+            part.AddStatements(batch, samePart.Cast<Entry<T>>().Select(e => e.Write).ToList(), rowReaders);
+    }
+}

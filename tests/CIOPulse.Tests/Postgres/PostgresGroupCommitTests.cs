@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using CIOPulse.Grains;
+using CIOPulse.Tests.Infrastructure;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CIOPulse.Tests.Postgres;
+
+/// <summary>
+/// The shared group commit (<see cref="PostgresGroupCommit"/>): writes of different kinds that queue
+/// up while a commit runs go as one batch in one transaction, each kind gets back exactly the rows of
+/// its own statements (also when another kind's statement returns none), and a write the database
+/// refuses fails alone instead of taking its batch down.
+/// </summary>
+public sealed class PostgresGroupCommitTests : IAsyncLifetime
+{
+    private TestDatabase _database = null!;
+    private PostgresGroupCommit _commits = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync(migrate: false);
+        _commits = new PostgresGroupCommit(_database.DataSource);
+        await _database.ExecuteAsync("CREATE TABLE written (part text NOT NULL, item integer NOT NULL, xid xid8 NOT NULL DEFAULT pg_current_xact_id())");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _commits.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Writes_queued_behind_a_running_commit_share_the_next_transaction_and_each_part_reads_its_own_rows()
+    {
+        var blocker = new Part("blocker", "SELECT i, 0 FROM unnest($1::integer[]) i, pg_sleep(0.3)");
+        var none = new Part("none", "INSERT INTO written (part, item) SELECT 'none', i FROM unnest($1::integer[]) i WHERE false RETURNING item, item");
+        var doubled = new Part("doubled", "INSERT INTO written (part, item) SELECT 'doubled', i FROM unnest($1::integer[]) i RETURNING item, item * 2");
+        var silent = new Part("silent", "INSERT INTO written (part, item) SELECT 'silent', i FROM unnest($1::integer[]) i", returnsRows: false);
+        var squared = new Part("squared", "INSERT INTO written (part, item) SELECT 'squared', i FROM unnest($1::integer[]) i RETURNING item, item * item");
+
+        var running = _commits.SubmitAsync(blocker, 1);
+        await Task.Delay(100); // the blocker's batch is on its way; everything below queues behind it
+        var writes = Enumerable.Range(1, 5).SelectMany(i => new[]
+        {
+            _commits.SubmitAsync(none, i), _commits.SubmitAsync(doubled, i), _commits.SubmitAsync(silent, i), _commits.SubmitAsync(squared, i),
+        }).ToList();
+        await running;
+        await Task.WhenAll(writes);
+
+        Assert.Empty(none.Rows);
+        Assert.Equal(Enumerable.Range(1, 5).ToDictionary(i => i, i => i * 2), doubled.Rows.ToDictionary());
+        Assert.Equal(Enumerable.Range(1, 5).ToDictionary(i => i, i => i * i), squared.Rows.ToDictionary());
+        Assert.Equal(15, await _database.ScalarAsync("SELECT count(*) FROM written"));
+        Assert.Equal(1, await _database.ScalarAsync("SELECT count(DISTINCT xid) FROM written"));
+        Assert.Equal(1, blocker.Batches);
+        Assert.Equal(1, doubled.Batches);
+    }
+
+    [Fact]
+    public async Task A_write_the_database_refuses_fails_alone_and_the_rest_of_its_batch_commits()
+    {
+        var blocker = new Part("blocker", "SELECT i, 0 FROM unnest($1::integer[]) i, pg_sleep(0.3)");
+        var divided = new Part("divided", "INSERT INTO written (part, item) SELECT 'divided', 100 / i FROM unnest($1::integer[]) i RETURNING item, item");
+        var silent = new Part("silent", "INSERT INTO written (part, item) SELECT 'silent', i FROM unnest($1::integer[]) i", returnsRows: false);
+
+        var running = _commits.SubmitAsync(blocker, 1);
+        await Task.Delay(100);
+        var poisoned = _commits.SubmitAsync(divided, 0);
+        var fine = new[] { _commits.SubmitAsync(divided, 4), _commits.SubmitAsync(divided, 5), _commits.SubmitAsync(silent, 7) };
+        await running;
+
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => poisoned);
+        Assert.Equal(PostgresErrorCodes.DivisionByZero, refused.SqlState);
+        await Task.WhenAll(fine);
+        Assert.Equal([20, 25], divided.Rows.Keys.Order());
+        Assert.Equal(3, await _database.ScalarAsync("SELECT count(*) FROM written"));
+        Assert.Equal(0, await _database.ScalarAsync("SELECT count(*) FROM written WHERE part = 'divided' AND item NOT IN (20, 25)"));
+    }
+
+    [Fact]
+    public async Task A_lone_refused_write_faults_its_caller_and_the_commit_goes_on()
+    {
+        var divided = new Part("divided", "INSERT INTO written (part, item) SELECT 'divided', 100 / i FROM unnest($1::integer[]) i RETURNING item, item");
+
+        await Assert.ThrowsAsync<PostgresException>(() => _commits.SubmitAsync(divided, 0));
+        await _commits.SubmitAsync(divided, 10);
+
+        Assert.Equal(10, divided.Rows[10]);
+        Assert.Equal(1, await _database.ScalarAsync("SELECT count(*) FROM written"));
+    }
+
+    /// <summary>A kind of write for the test: one statement over the batch's items as an integer array; rows are (key, value).</summary>
+    private sealed class Part(string name, string sql, bool returnsRows = true) : IPostgresBatchPart<int>
+    {
+        private int _batches;
+
+        public ConcurrentDictionary<int, int> Rows { get; } = new();
+
+        public int Batches => _batches;
+
+        public void AddStatements(NpgsqlBatch batch, IReadOnlyList<int> writes, ICollection<Action<NpgsqlDataReader>> rowReaders)
+        {
+            Interlocked.Increment(ref _batches);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(sql)
+            {
+                Parameters = { new() { Value = writes.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer } },
+            });
+            if (returnsRows)
+            {
+                rowReaders.Add(row => Rows[row.GetInt32(0)] = row.GetInt32(1));
+            }
+        }
+
+        public override string ToString() => name;
+    }
+}
