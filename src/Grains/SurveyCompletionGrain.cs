@@ -4,7 +4,14 @@ using Orleans.Concurrency;
 
 namespace CIOPulse.Grains;
 
+/// <summary>
+/// Accepts completions: derives the Webhook_ID and hands the trigger to its delivery grain. Stateless,
+/// so it runs as local workers, and reentrant: a worker waits for the delivery grain's commit (a few
+/// milliseconds on PostgreSQL) while it takes the next completion, instead of holding one request
+/// at a time per core, which capped a silo at a few hundred completions per second.
+/// </summary>
 [StatelessWorker]
+[Reentrant]
 public sealed class SurveyCompletionGrain(IOptions<WebhookOptions> options, TimeProvider timeProvider) : Grain, ISurveyCompletionGrain
 {
     // With 52-bit ids a second collision for one trigger is astronomically unlikely; the bound only
@@ -34,7 +41,7 @@ public sealed class SurveyCompletionGrain(IOptions<WebhookOptions> options, Time
         {
             var webhookId = WebhookIds.Derive(accountId, completion.ListeningPost, completion.ResponseId, salt);
             var payload = WebhookPayloadBuilder.Build(webhookId, completion, options.Value.ServiceRecoveryNotesBaseUrl);
-            var trigger = new WebhookTrigger(accountId, completion.ListeningPost, completion.ResponseId, payload, acceptedUtc);
+            var trigger = new WebhookTrigger(accountId, completion.ListeningPost, completion.ResponseId, payload, acceptedUtc, target);
             switch (await GrainFactory.GetGrain<IWebhookDeliveryGrain>(webhookId).Accept(trigger))
             {
                 case AcceptOutcome.Accepted:
