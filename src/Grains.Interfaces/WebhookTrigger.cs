@@ -1,10 +1,15 @@
 namespace CIOPulse.Grains.Interfaces;
 
-/// <summary>Everything a new delivery grain needs: who, which survey, and the body to POST.</summary>
+/// <summary>
+/// Everything a new delivery grain needs: who, which survey, and the body to POST; plus where to
+/// POST it, as the account's settings stood at acceptance (milliseconds before the first attempt, so
+/// that attempt need not ask the account grain again; later attempts do).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("ciopulse.WebhookTrigger")]
 public sealed record WebhookTrigger(
     [property: Id(0)] string AccountId,
     [property: Id(1)] ListeningPost ListeningPost,
     [property: Id(2)] string ResponseId,
     [property: Id(3)] string Payload,
-    [property: Id(4)] DateTime AcceptedUtc);
+    [property: Id(4)] DateTime AcceptedUtc,
+    [property: Id(5)] DeliveryTarget? Target = null);

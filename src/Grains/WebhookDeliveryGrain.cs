@@ -43,6 +43,9 @@ public sealed partial class WebhookDeliveryGrain(
     // The reminder as this activation last registered it, so finishing does not have to read it back.
     private IGrainReminder? _reminder;
 
+    // The account's settings as the trigger brought them, for the first attempt only.
+    private DeliveryTarget? _acceptedTarget;
+
     private readonly GrainState<WebhookDeliveryState> _stored = new(new WebhookDeliveryState());
 
     // Null until the stored state has been read (or created): see the remarks above.
@@ -105,6 +108,7 @@ public sealed partial class WebhookDeliveryGrain(
         creation?.SetResult();
         WebhookMetrics.Accepted();
         await RecordLogAsync();
+        _acceptedTarget = trigger.Target;
         ScheduleRun();
         return AcceptOutcome.Accepted;
     }
@@ -235,7 +239,8 @@ public sealed partial class WebhookDeliveryGrain(
         }
 
         var resend = State.ResendRequested;
-        var target = await GrainFactory.GetGrain<IAccountGrain>(State.AccountId!).GetDeliveryTarget();
+        var target = _acceptedTarget ?? await GrainFactory.GetGrain<IAccountGrain>(State.AccountId!).GetDeliveryTarget();
+        _acceptedTarget = null;
         var stopwatch = timeProvider.GetTimestamp();
         AttemptOutcome outcome;
         if (target is not { WebhooksActive: true })
