@@ -20,12 +20,15 @@ public sealed class HangfireSettings
     public int WorkerCount { get; set; } = 64;
 
     /// <summary>
-    /// How often an idle worker polls the job queue table. Jobs enqueued by this process wake one
-    /// waiting worker at once; the poll is what lets the other workers join a burst and what picks
-    /// up jobs enqueued elsewhere. 50 ms is the storage's lowest accepted value.
+    /// How often each idle worker polls the job queue table (one transaction per poll). Every job
+    /// enqueued in this process, new or due for retry, wakes a waiting worker at once, and a busy
+    /// worker fetches again without waiting, so the poll only matters for jobs enqueued by another
+    /// process. 1 s rather than the 50 to 100 ms often recommended: measured on the 2-core machine
+    /// at 50 completions/s, the same latency, and 20 instead of 33 database transactions per
+    /// delivery (64 idle workers polling every 100 ms make 640 transactions a second).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00", ErrorMessage = "Hangfire:QueuePollInterval must be between 50 ms and 1 minute.")]
-    public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// How often due retries (scheduled jobs) are moved to the queue. Hangfire's default of 15 s
