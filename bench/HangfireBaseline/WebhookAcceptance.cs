@@ -10,8 +10,11 @@ namespace CIOPulse.HangfireBaseline;
 /// is committed first, then the delivery job is enqueued; the caller answers 202 only after both.
 /// </summary>
 /// <remarks>
-/// Webhook_IDs are derived from (account, listening post, Response_ID) exactly as the product does,
-/// so a repeated completion finds its webhook by the unique key and enqueues nothing.
+/// Webhook_IDs are derived from (account, listening post, Response_ID) exactly as the product
+/// does, so a repeated completion finds its webhook by the unique key and enqueues nothing. The
+/// row and the job are two transactions (Hangfire enqueues on its own connections): a failed
+/// enqueue removes the row again, but a process that dies between the two leaves a row without a
+/// job, which the benchmark never provokes.
 /// </remarks>
 public sealed class WebhookAcceptance(
     WebhookStore store,
@@ -31,10 +34,10 @@ public sealed class WebhookAcceptance(
         {
             var webhookId = WebhookIds.Derive(accountId, completion.ListeningPost, completion.ResponseId, salt);
             var payload = WebhookPayloadBuilder.Build(webhookId, completion, options.Value.ServiceRecoveryNotesBaseUrl);
-            if (await store.TryInsertAsync(webhookId, accountId, completion, payload, acceptedUtc, cancellationToken))
+            // Not cancelled with the request: once the row may be committed, its job must follow.
+            if (await store.TryInsertAsync(webhookId, accountId, completion, payload, acceptedUtc, CancellationToken.None))
             {
-                // Not cancellable from here on: the row is committed, so the job must follow it.
-                jobs.Enqueue<WebhookDeliveryJob>(job => job.DeliverAsync(webhookId, CancellationToken.None));
+                await EnqueueAsync(webhookId);
                 WebhookMetrics.Accepted();
                 return new SubmitResult(SubmitOutcome.Accepted, webhookId);
             }
@@ -59,5 +62,23 @@ public sealed class WebhookAcceptance(
         }
 
         throw new InvalidOperationException($"No free Webhook_ID after {MaxIdDerivations} derivations.");
+    }
+
+    /// <summary>
+    /// Enqueues the delivery job of a committed webhook row. When that fails the row is removed
+    /// again, so that the survey app's retry of the same completion (after its 5xx) is not taken
+    /// for a duplicate of a webhook that nothing would ever deliver.
+    /// </summary>
+    private async Task EnqueueAsync(string webhookId)
+    {
+        try
+        {
+            jobs.Enqueue<WebhookDeliveryJob>(job => job.DeliverAsync(webhookId, CancellationToken.None));
+        }
+        catch
+        {
+            await store.DeleteUndeliveredAsync(webhookId, CancellationToken.None);
+            throw;
+        }
     }
 }

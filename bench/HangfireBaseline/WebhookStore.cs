@@ -99,6 +99,14 @@ public sealed class WebhookStore(NpgsqlDataSource dataSource)
         return new PendingDelivery(reader.GetString(0), reader.GetString(1), Enum.Parse<WebhookStatus>(reader.GetString(2)), target);
     }
 
+    /// <summary>Removes a webhook that no attempt was made for (its job could not be enqueued).</summary>
+    public async Task DeleteUndeliveredAsync(string webhookId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM baseline.webhooks WHERE id = $1 AND attempts = 0");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = webhookId });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>Logs one attempt and returns its number and the webhook's status after it.</summary>
     public async Task<(int Number, WebhookStatus Status)> RecordAttemptAsync(
         string webhookId, AttemptOutcome outcome, int maxAutomaticAttempts, DateTime startedUtc, TimeSpan duration, CancellationToken cancellationToken)
