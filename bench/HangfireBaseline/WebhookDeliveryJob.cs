@@ -22,7 +22,8 @@ public sealed partial class WebhookDeliveryJob(
         var webhook = await store.LoadAsync(webhookId, cancellationToken);
         if (webhook is not { Status: WebhookStatus.InProgress })
         {
-            // Finished already: a job run again after a crash must not POST a finished webhook.
+            // Finished already (a job run again after a crash must not POST it again), or removed
+            // because its job could not be enqueued.
             return;
         }
 
