@@ -5,6 +5,9 @@
 # medians. Raw JSON lines go to bench/results/RESULTS.jsonl, the table to bench/results/RESULTS.md.
 #   bench/run.sh                      everything
 #   QUICK=1 bench/run.sh              a smaller set (10,000-completion saturation, 1 run)
+# The Hangfire baseline of issue 4 (bench/HangfireBaseline) runs in place of the silo with
+# `delivery --mode postgres --target hangfire` (after `dotnet build -c Release bench/HangfireBaseline`);
+# its JSON lines carry "target": "hangfire".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

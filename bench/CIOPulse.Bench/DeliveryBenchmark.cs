@@ -29,6 +29,18 @@ public static class DeliveryBenchmark
         var waitTimeout = TimeSpan.FromSeconds(double.Parse(options.GetValueOrDefault("wait-timeout", "300"), CultureInfo.InvariantCulture));
         var siloCount = int.Parse(options.GetValueOrDefault("silos", "1"), CultureInfo.InvariantCulture);
 
+        // --target hangfire: the Hangfire + Hangfire.PostgreSql baseline (bench/HangfireBaseline) in
+        // place of the silo, with the same settings, for the comparison of issue 4.
+        var target = options.GetValueOrDefault("target", "ciopulse");
+        if (target == "hangfire")
+        {
+            siloDll = options.GetValueOrDefault("hangfire-dll", "bench/HangfireBaseline/bin/Release/net10.0/CIOPulse.HangfireBaseline.dll");
+        }
+        else if (target != "ciopulse")
+        {
+            throw new ArgumentException($"--target must be ciopulse or hangfire, not '{target}'");
+        }
+
         await using var receiver = await BenchReceiver.StartAsync(failFirst);
         var settings = new Dictionary<string, string>
         {
@@ -55,6 +67,11 @@ public static class DeliveryBenchmark
             settings["ConnectionStrings:Postgres"] = connectionString;
             settings["Secrets:EncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
             settings["Orleans:AdvertisedIPAddress"] = "127.0.0.1";
+        }
+
+        if (target == "hangfire" && connectionString is null)
+        {
+            throw new ArgumentException("--target hangfire needs --mode postgres (the baseline has no in-memory mode)");
         }
 
         if (siloCount > 1 && connectionString is null)
@@ -176,6 +193,7 @@ public static class DeliveryBenchmark
         var result = new Dictionary<string, object?>
         {
             ["label"] = options.GetValueOrDefault("label", ""),
+            ["target"] = target,
             ["mode"] = mode,
             ["completions"] = completions,
             ["concurrency"] = rate > 0 ? null : concurrency,
