@@ -5,9 +5,10 @@
 # medians. Raw JSON lines go to bench/results/RESULTS.jsonl, the table to bench/results/RESULTS.md.
 #   bench/run.sh                      everything
 #   QUICK=1 bench/run.sh              a smaller set (10,000-completion saturation, 1 run)
-# The Hangfire baseline of issue 4 (bench/HangfireBaseline) runs in place of the silo with
-# `delivery --mode postgres --target hangfire` (after `dotnet build -c Release bench/HangfireBaseline`);
-# its JSON lines carry "target": "hangfire".
+# Then the Hangfire baseline (bench/HangfireBaseline: the same API subset and SPEC delivery on
+# Hangfire 1.8 + Hangfire.PostgreSql) on the same database server: saturation (HANGFIRE_SATURATION
+# completions, default 5,000, as it delivers under a hundred a second), 50/s and the retry case;
+# SKIP_HANGFIRE=1 leaves it out. Its JSON lines carry "target": "hangfire"; the summary compares.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,7 @@ out=bench/results/$stamp.jsonl
 
 dotnet build -c Release src/Silo >/dev/null
 dotnet build -c Release bench/CIOPulse.Bench >/dev/null
+dotnet build -c Release bench/HangfireBaseline >/dev/null
 bench() { dotnet bench/CIOPulse.Bench/bin/Release/net10.0/CIOPulse.Bench.dll delivery "$@"; }
 
 data=$(mktemp -d "${TMPDIR:-/tmp}/ciopulse-bench-pg.XXXXXX")
@@ -34,6 +36,16 @@ for mode in embedded postgres; do
     bench --mode "$mode" --pg "$pg" --label retry --completions 5000 --concurrency 32 --fail-first 1 --retry-delay 1 | tee -a "$out"
   done
 done
+
+if [ -z "${SKIP_HANGFIRE:-}" ]; then
+  hangfire_saturation=${HANGFIRE_SATURATION:-5000}
+  if [ -n "${QUICK:-}" ]; then hangfire_saturation=1000; fi
+  for run in $(seq "$runs"); do
+    bench --target hangfire --mode postgres --pg "$pg" --label saturation --completions "$hangfire_saturation" --concurrency 64 | tee -a "$out"
+    bench --target hangfire --mode postgres --pg "$pg" --label rate-50 --rate 50 --completions 1000 | tee -a "$out"
+    bench --target hangfire --mode postgres --pg "$pg" --label retry --completions 1000 --concurrency 32 --fail-first 1 --retry-delay 1 | tee -a "$out"
+  done
+fi
 
 python3 bench/summarize.py "$out" > "bench/results/$stamp.md"
 cat "bench/results/$stamp.md"

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Medians per (mode, case) of the JSON lines that bench/run.sh collected, as a Markdown table."""
+"""Medians per (target, mode, case) of the JSON lines that bench/run.sh collected, as Markdown tables,
+and CIOPulse on PostgreSQL against the Hangfire baseline where both ran a case."""
 import json
 import statistics
 import sys
@@ -10,7 +11,7 @@ for line in open(sys.argv[1], encoding="utf-8"):
     line = line.strip()
     if line.startswith("{"):
         r = json.loads(line)
-        rows[(r["mode"], r["label"])].append(r)
+        rows[(r.get("target", "ciopulse"), r["mode"], r["label"])].append(r)
 
 
 def med(runs, key, sub=None):
@@ -25,13 +26,27 @@ def fmt(v, digits=0):
 
 first = next(iter(rows.values()))[0]
 print(f"Run {first['date']} on {first['machine']}; medians of {max(len(v) for v in rows.values())} runs.\n")
-print("| mode | case | offered | delivered/s | p50 ms | p95 ms | p99 ms | max ms | lost | dup | errors | silo CPU ms/delivery | silo peak RSS MiB | DB tx/delivery |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-for (mode, label), runs in rows.items():
+print("| target | mode | case | offered | delivered/s | p50 ms | p95 ms | p99 ms | max ms | lost | dup | errors | silo CPU ms/delivery | silo peak RSS MiB | DB tx/delivery |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+for (target, mode, label), runs in rows.items():
     r0 = runs[0]
     offered = f"{r0['offeredRatePerSec']:.0f}/s" if r0["offeredRatePerSec"] else f"{r0['completions']:,} @ c{r0['concurrency']}"
     errors = sum(sum(r["errorsByStatus"].values()) for r in runs)
-    print(f"| {mode} | {label} | {offered} | {fmt(med(runs, 'deliveredPerSec'))} | {fmt(med(runs, 'latencyMs', 'p50'), 1)} | "
+    print(f"| {target} | {mode} | {label} | {offered} | {fmt(med(runs, 'deliveredPerSec'))} | {fmt(med(runs, 'latencyMs', 'p50'), 1)} | "
           f"{fmt(med(runs, 'latencyMs', 'p95'), 1)} | {fmt(med(runs, 'latencyMs', 'p99'), 1)} | {fmt(med(runs, 'latencyMs', 'max'), 1)} | "
           f"{sum(r['lost'] for r in runs)} | {sum(r['duplicates'] for r in runs)} | {errors} | {fmt(med(runs, 'siloCpuMsPerDelivery'), 2)} | "
           f"{fmt(med(runs, 'siloPeakRssMiB'))} | {fmt(med(runs, 'dbTransactionsPerDelivery'), 2)} |")
+
+pairs = [(label, runs, rows[("hangfire", "postgres", label)]) for (target, mode, label), runs in rows.items()
+         if target == "ciopulse" and mode == "postgres" and ("hangfire", "postgres", label) in rows]
+if pairs:
+    print("\nCIOPulse (PostgreSQL mode) against the Hangfire baseline, same machine and database server; ratios of medians.\n")
+    print("| case | delivered/s | × | p99 ms | ÷ | CPU ms/delivery | ÷ | DB tx/delivery | ÷ |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for label, ours, theirs in pairs:
+        def cell(key, sub=None, digits=0):
+            a, b = med(ours, key, sub), med(theirs, key, sub)
+            ratio = (a / b if key == "deliveredPerSec" else b / a) if a and b else None
+            return f"{fmt(a, digits)} vs {fmt(b, digits)} | {fmt(ratio, 1)}"
+        print(f"| {label} | {cell('deliveredPerSec')} | {cell('latencyMs', 'p99', 1)} | {cell('siloCpuMsPerDelivery', digits=2)} | "
+              f"{cell('dbTransactionsPerDelivery', digits=2)} |")

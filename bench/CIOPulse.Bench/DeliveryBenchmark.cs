@@ -28,6 +28,7 @@ public static class DeliveryBenchmark
         var siloDll = options.GetValueOrDefault("silo-dll", "src/Silo/bin/Release/net10.0/CIOPulse.Silo.dll");
         var waitTimeout = TimeSpan.FromSeconds(double.Parse(options.GetValueOrDefault("wait-timeout", "300"), CultureInfo.InvariantCulture));
         var siloCount = int.Parse(options.GetValueOrDefault("silos", "1"), CultureInfo.InvariantCulture);
+        var warmup = int.Parse(options.GetValueOrDefault("warmup", "2000"), CultureInfo.InvariantCulture);
 
         // --target hangfire: the Hangfire + Hangfire.PostgreSql baseline (bench/HangfireBaseline) in
         // place of the silo, with the same settings, for the comparison of issue 4.
@@ -103,14 +104,12 @@ public static class DeliveryBenchmark
         (await http.PutAsJsonAsync("api/v1/accounts/bench", new { name = "Bench", plan = "Enterprise" })).EnsureSuccessStatusCode();
         (await http.PutAsJsonAsync("api/v1/accounts/bench/webhook-settings", new { enabled = true, url = receiver.Url.ToString() })).EnsureSuccessStatusCode();
 
-        // Warm up the request path (JIT, connection pools) outside the measurement.
-        for (var i = 0; i < 200; i++)
-        {
-            await BenchSupport.PostCompletionAsync(clients[i % clients.Count], "bench", $"warmup-{i}");
-        }
-
-        await WaitAsync(() => receiver.Delivered.Count >= 200, TimeSpan.FromSeconds(60));
-        var warmupDelivered = receiver.Delivered.Count;
+        // Warm up outside the measurement: JIT (tier 1 with PGO needs a few thousand calls of each
+        // method; every silo process pays it once), connection pools, grain directories.
+        await Parallel.ForEachAsync(Enumerable.Range(0, warmup), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
+            await BenchSupport.PostCompletionAsync(clients[i % clients.Count], "bench", $"warmup-{i}"));
+        await WaitAsync(() => receiver.Delivered.Count >= warmup, TimeSpan.FromSeconds(120));
+        var postsBefore = receiver.TotalPosts;
 
         var transactionsBefore = connectionString is null ? 0 : await TransactionsAsync(connectionString);
         var cpuBefore = services.Sum(s => s.CpuSeconds());
@@ -196,6 +195,7 @@ public static class DeliveryBenchmark
             ["target"] = target,
             ["mode"] = mode,
             ["completions"] = completions,
+            ["warmup"] = warmup,
             ["concurrency"] = rate > 0 ? null : concurrency,
             ["offeredRatePerSec"] = rate > 0 ? rate : null,
             ["failFirst"] = failFirst,
@@ -212,7 +212,7 @@ public static class DeliveryBenchmark
             },
             ["lost"] = accepted - delivered,
             ["duplicates"] = receiver.Duplicates,
-            ["posts"] = receiver.TotalPosts - warmupDelivered,
+            ["posts"] = receiver.TotalPosts - postsBefore,
             ["errorsByStatus"] = statuses.Where(kv => kv.Key != 202).ToDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value),
             ["siloCpuSeconds"] = Round(cpu),
             ["siloCpuMsPerDelivery"] = Round(cpu * 1000 / Math.Max(1, delivered)),
