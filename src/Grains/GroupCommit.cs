@@ -47,6 +47,9 @@ public sealed class GroupCommit<T>(Func<IReadOnlyList<T>, CancellationToken, Tas
         var batch = new List<(T Item, TaskCompletionSource Done)>(maxBatch);
         while (await _queue.Reader.WaitToReadAsync())
         {
+            // Let the work already queued on the thread pool run first: writes submitted together
+            // (a grain's state and its reminder, say) then share this commit even when idle.
+            await Task.Yield();
             while (batch.Count < maxBatch && _queue.Reader.TryRead(out var next))
             {
                 batch.Add(next);

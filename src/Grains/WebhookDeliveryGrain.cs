@@ -262,8 +262,7 @@ public sealed partial class WebhookDeliveryGrain(
         ApplyOutcome(outcome, resend);
         LogAttempt(number, resend, outcome);
 
-        await PersistAsync();
-        await RecordLogAsync();
+        await PersistAsync(afterState: RecordLogAsync);
 
         if (IsWorkDue(Now))
         {
@@ -317,7 +316,9 @@ public sealed partial class WebhookDeliveryGrain(
     /// writes its state before unregistering. On failure the activation is dropped, so the next one
     /// starts from what storage really holds, and the reminder drives it on.
     /// </summary>
-    private async Task PersistAsync(bool inserting = false)
+    /// <param name="inserting">Accept's insert of a new webhook: a conflict is for the caller.</param>
+    /// <param name="afterState">Runs once the state is stored, alongside the reminder's removal when there is one.</param>
+    private async Task PersistAsync(bool inserting = false, Func<Task>? afterState = null)
     {
         try
         {
@@ -325,7 +326,7 @@ public sealed partial class WebhookDeliveryGrain(
             if (due is not { } dueTime)
             {
                 await WriteStateAsync();
-                await UnregisterReminderAsync();
+                await Task.WhenAll(UnregisterReminderAsync(), afterState?.Invoke() ?? Task.CompletedTask);
             }
             else
             {
@@ -334,6 +335,7 @@ public sealed partial class WebhookDeliveryGrain(
                 // what the state lacks; if only the state is written, the old reminder still ticks
                 // every watchdog period.
                 await Task.WhenAll(WriteStateAsync(), RegisterReminderAsync(dueTime));
+                await (afterState?.Invoke() ?? Task.CompletedTask);
             }
         }
         catch (InconsistentStateException) when (inserting)
