@@ -1,11 +1,11 @@
 using CIOPulse.Api.Auth;
-using CIOPulse.Api.Json;
 using CIOPulse.Api.Problems;
 using CIOPulse.Grains;
 using CIOPulse.Grains.Interfaces;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using ProductAccountEndpoints = CIOPulse.Api.Endpoints.AccountEndpoints;
+using ProductSettingsEndpoints = CIOPulse.Api.Endpoints.WebhookSettingsEndpoints;
 
 namespace CIOPulse.HangfireBaseline;
 
@@ -28,38 +28,13 @@ public static class AccountEndpoints
     private static async Task<Results<Ok<Account>, ProblemHttpResult>> PutAccount(
         string accountId, HttpRequest request, AccountStore accounts, CancellationToken cancellationToken)
     {
-        if (!AccountIds.IsValid(accountId))
-        {
-            return ApiProblems.Invalid("accountId", "must be 1 to 64 characters of a-z, 0-9 and '-'.");
-        }
-
-        var (body, problem) = await JsonBody.ReadObjectAsync(request, cancellationToken);
+        var (name, plan, problem) = await ProductAccountEndpoints.ReadAccountAsync(accountId, request, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
-        if (!JsonFields.TryGetString(body, "name", out var name, out var error))
-        {
-            return ApiProblems.Invalid("name", error!);
-        }
-
-        if (string.IsNullOrWhiteSpace(name) || name.Length > ProductAccountEndpoints.MaxNameLength)
-        {
-            return ApiProblems.Invalid("name", $"is required: 1 to {ProductAccountEndpoints.MaxNameLength} characters.");
-        }
-
-        if (!JsonFields.TryGetString(body, "plan", out var planText, out error))
-        {
-            return ApiProblems.Invalid("plan", error!);
-        }
-
-        if (!EnumNames.TryParse<AccountPlan>(planText, out var plan))
-        {
-            return ApiProblems.Invalid("plan", "is required: Standard, Corporate or Enterprise.");
-        }
-
-        return TypedResults.Ok(await accounts.UpsertAsync(accountId, name.Trim(), plan, cancellationToken));
+        return TypedResults.Ok(await accounts.UpsertAsync(accountId, name, plan, cancellationToken));
     }
 
     private static async Task<Results<Ok<WebhookSettings>, ProblemHttpResult>> PutSettings(
@@ -70,44 +45,20 @@ public static class AccountEndpoints
             return ApiProblems.AccountNotFound(accountId);
         }
 
-        var (body, problem) = await JsonBody.ReadObjectAsync(request, cancellationToken);
-        if (problem is not null)
+        var (update, problem) = await ProductSettingsEndpoints.ReadUpdateAsync(request, cancellationToken);
+        if (update is null)
         {
-            return problem;
+            return problem!;
         }
 
-        if (!JsonFields.TryGetBool(body, "enabled", out var enabled, out var error) || enabled is null)
-        {
-            return ApiProblems.Invalid("enabled", error ?? "is required: true or false.");
-        }
-
-        if (!JsonFields.TryGetString(body, "url", out var url, out error))
-        {
-            return ApiProblems.Invalid("url", error!);
-        }
-
-        if (!JsonFields.TryGetString(body, "username", out var username, out error))
-        {
-            return ApiProblems.Invalid("username", error!);
-        }
-
-        if (!JsonFields.TryGetString(body, "password", out var password, out error))
-        {
-            return ApiProblems.Invalid("password", error!);
-        }
-
-        if (!JsonFields.TryGetBool(body, "serviceNowWrapper", out var wrapper, out error))
-        {
-            return ApiProblems.Invalid("serviceNowWrapper", error!);
-        }
-
-        if (enabled.Value && !AccountGrain.AllowsWebhooks(plan))
+        var (enabled, url, username, password) = (update.Enabled, update.Url, update.Username, update.Password);
+        if (enabled && !AccountGrain.AllowsWebhooks(plan))
         {
             return ApiProblems.Forbidden($"Webhooks are available on the Corporate and Enterprise plans; this account is on the {plan} plan.");
         }
 
         url = string.IsNullOrWhiteSpace(url) ? null : url.Trim();
-        if (url is null && enabled.Value)
+        if (url is null && enabled)
         {
             return ApiProblems.Invalid("url", "A webhook URL is required to turn webhooks on.");
         }
@@ -136,8 +87,7 @@ public static class AccountEndpoints
             return ApiProblems.Invalid("password", $"The password must be at most {MaxCredentialLength} characters.");
         }
 
-        var update = new WebhookSettingsUpdate(enabled.Value, url, username, password, wrapper ?? false);
-        return await accounts.UpdateSettingsAsync(accountId, update, cancellationToken) is { } settings
+        return await accounts.UpdateSettingsAsync(accountId, update with { Url = url, Username = username }, cancellationToken) is { } settings
             ? TypedResults.Ok(settings)
             : ApiProblems.AccountNotFound(accountId);
     }

@@ -1,9 +1,8 @@
-using CIOPulse.Api.Auth;
-using CIOPulse.Api.Json;
 using CIOPulse.Api.Problems;
 using CIOPulse.Grains.Interfaces;
 using Microsoft.AspNetCore.Http.HttpResults;
 using CompletionResponse = CIOPulse.Api.Endpoints.SurveyCompletionEndpoints.CompletionResponse;
+using ProductCompletionEndpoints = CIOPulse.Api.Endpoints.SurveyCompletionEndpoints;
 
 namespace CIOPulse.HangfireBaseline;
 
@@ -19,21 +18,10 @@ public static class SurveyCompletionEndpoints
     private static async Task<Results<Accepted<CompletionResponse>, Ok<CompletionResponse>, ProblemHttpResult>> PostCompletion(
         string accountId, HttpRequest request, WebhookAcceptance acceptance, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
-        if (!AccountIds.IsValid(accountId))
-        {
-            return ApiProblems.AccountNotFound(accountId);
-        }
-
-        var (body, problem) = await JsonBody.ReadObjectAsync(request, cancellationToken);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        var (completion, field, error) = SurveyCompletionReader.Read(body, timeProvider.GetUtcNow().UtcDateTime);
+        var (completion, problem) = await ProductCompletionEndpoints.ReadCompletionAsync(accountId, request, timeProvider, cancellationToken);
         if (completion is null)
         {
-            return ApiProblems.Invalid(field!, error!);
+            return problem!;
         }
 
         var result = await acceptance.AcceptAsync(accountId, completion, cancellationToken);

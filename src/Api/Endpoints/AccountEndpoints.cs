@@ -19,40 +19,50 @@ public static class AccountEndpoints
 
     public sealed record KeyResponse(string Key);
 
-    private static async Task<Results<Ok<Account>, ProblemHttpResult>> PutAccount(string accountId, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    /// <summary>A valid <c>PUT /accounts/{accountId}</c>: the trimmed name and the plan, or the problem naming the field.</summary>
+    public static async Task<(string Name, AccountPlan Plan, ProblemHttpResult? Problem)> ReadAccountAsync(
+        string accountId, HttpRequest request, CancellationToken cancellationToken)
     {
         if (!AccountIds.IsValid(accountId))
         {
-            return ApiProblems.Invalid("accountId", "must be 1 to 64 characters of a-z, 0-9 and '-'.");
+            return Refused(ApiProblems.Invalid("accountId", "must be 1 to 64 characters of a-z, 0-9 and '-'."));
         }
 
         var (body, problem) = await JsonBody.ReadObjectAsync(request, cancellationToken);
         if (problem is not null)
         {
-            return problem;
+            return Refused(problem);
         }
 
         if (!JsonFields.TryGetString(body, "name", out var name, out var error))
         {
-            return ApiProblems.Invalid("name", error!);
+            return Refused(ApiProblems.Invalid("name", error!));
         }
 
         if (string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength)
         {
-            return ApiProblems.Invalid("name", $"is required: 1 to {MaxNameLength} characters.");
+            return Refused(ApiProblems.Invalid("name", $"is required: 1 to {MaxNameLength} characters."));
         }
 
         if (!JsonFields.TryGetString(body, "plan", out var planText, out error))
         {
-            return ApiProblems.Invalid("plan", error!);
+            return Refused(ApiProblems.Invalid("plan", error!));
         }
 
         if (!EnumNames.TryParse<AccountPlan>(planText, out var plan))
         {
-            return ApiProblems.Invalid("plan", "is required: Standard, Corporate or Enterprise.");
+            return Refused(ApiProblems.Invalid("plan", "is required: Standard, Corporate or Enterprise."));
         }
 
-        return TypedResults.Ok(await grains.GetGrain<IAccountGrain>(accountId).Upsert(name.Trim(), plan));
+        return (name.Trim(), plan, null);
+
+        static (string, AccountPlan, ProblemHttpResult?) Refused(ProblemHttpResult problem) => ("", default, problem);
+    }
+
+    private static async Task<Results<Ok<Account>, ProblemHttpResult>> PutAccount(string accountId, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var (name, plan, problem) = await ReadAccountAsync(accountId, request, cancellationToken);
+        return problem ?? (Results<Ok<Account>, ProblemHttpResult>)TypedResults.Ok(await grains.GetGrain<IAccountGrain>(accountId).Upsert(name, plan));
     }
 
     private static async Task<Results<Created<KeyResponse>, ProblemHttpResult>> IssueKey(string accountId, IGrainFactory grains)

@@ -19,24 +19,32 @@ public static class SurveyCompletionEndpoints
         string? WebhookId,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason = null);
 
-    private static async Task<Results<Accepted<CompletionResponse>, Ok<CompletionResponse>, ProblemHttpResult>> PostCompletion(
-        string accountId, HttpRequest request, IGrainFactory grains, TimeProvider timeProvider, CancellationToken cancellationToken)
+    /// <summary>A valid completion posted for <paramref name="accountId"/>, or the problem (404 for a malformed account id, 400 naming the field).</summary>
+    public static async Task<(SurveyCompletion? Completion, ProblemHttpResult? Problem)> ReadCompletionAsync(
+        string accountId, HttpRequest request, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         if (!AccountIds.IsValid(accountId))
         {
-            return ApiProblems.AccountNotFound(accountId);
+            return (null, ApiProblems.AccountNotFound(accountId));
         }
 
         var (body, problem) = await JsonBody.ReadObjectAsync(request, cancellationToken);
         if (problem is not null)
         {
-            return problem;
+            return (null, problem);
         }
 
         var (completion, field, error) = SurveyCompletionReader.Read(body, timeProvider.GetUtcNow().UtcDateTime);
+        return completion is null ? (null, ApiProblems.Invalid(field!, error!)) : (completion, null);
+    }
+
+    private static async Task<Results<Accepted<CompletionResponse>, Ok<CompletionResponse>, ProblemHttpResult>> PostCompletion(
+        string accountId, HttpRequest request, IGrainFactory grains, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        var (completion, problem) = await ReadCompletionAsync(accountId, request, timeProvider, cancellationToken);
         if (completion is null)
         {
-            return ApiProblems.Invalid(field!, error!);
+            return problem!;
         }
 
         var result = await grains.GetGrain<ISurveyCompletionGrain>(0).Submit(accountId, completion);

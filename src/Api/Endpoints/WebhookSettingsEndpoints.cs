@@ -20,41 +20,52 @@ public static class WebhookSettingsEndpoints
             ? TypedResults.Ok(settings)
             : ApiProblems.AccountNotFound(accountId);
 
-    private static async Task<Results<Ok<WebhookSettings>, ProblemHttpResult>> PutSettings(string accountId, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    /// <summary>A well-formed <c>PUT …/webhook-settings</c> body as an update, or the problem naming the field.</summary>
+    public static async Task<(WebhookSettingsUpdate? Update, ProblemHttpResult? Problem)> ReadUpdateAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadObjectAsync(request, cancellationToken);
         if (problem is not null)
         {
-            return problem;
+            return (null, problem);
         }
 
         if (!JsonFields.TryGetBool(body, "enabled", out var enabled, out var error) || enabled is null)
         {
-            return ApiProblems.Invalid("enabled", error ?? "is required: true or false.");
+            return (null, ApiProblems.Invalid("enabled", error ?? "is required: true or false."));
         }
 
         if (!JsonFields.TryGetString(body, "url", out var url, out error))
         {
-            return ApiProblems.Invalid("url", error!);
+            return (null, ApiProblems.Invalid("url", error!));
         }
 
         if (!JsonFields.TryGetString(body, "username", out var username, out error))
         {
-            return ApiProblems.Invalid("username", error!);
+            return (null, ApiProblems.Invalid("username", error!));
         }
 
         if (!JsonFields.TryGetString(body, "password", out var password, out error))
         {
-            return ApiProblems.Invalid("password", error!);
+            return (null, ApiProblems.Invalid("password", error!));
         }
 
         if (!JsonFields.TryGetBool(body, "serviceNowWrapper", out var wrapper, out error))
         {
-            return ApiProblems.Invalid("serviceNowWrapper", error!);
+            return (null, ApiProblems.Invalid("serviceNowWrapper", error!));
         }
 
         // An explicit null password keeps the stored one, like an absent one; "" clears it.
-        var update = new WebhookSettingsUpdate(enabled.Value, url, username, password, wrapper ?? false);
+        return (new WebhookSettingsUpdate(enabled.Value, url, username, password, wrapper ?? false), null);
+    }
+
+    private static async Task<Results<Ok<WebhookSettings>, ProblemHttpResult>> PutSettings(string accountId, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var (update, problem) = await ReadUpdateAsync(request, cancellationToken);
+        if (update is null)
+        {
+            return problem!;
+        }
+
         var result = await grains.GetGrain<IAccountGrain>(accountId).UpdateSettings(update);
         return result.Outcome switch
         {
