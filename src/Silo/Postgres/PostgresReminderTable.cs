@@ -25,6 +25,13 @@ public sealed class PostgresReminderTable : IReminderTable
         RETURNING r.grainid, r.remindername, r.version
         """;
 
+    private const string ReadBatch =
+        """
+        SELECT r.grainid, r.remindername, r.starttime, r.period, r.version
+          FROM unnest($2::varchar[], $3::varchar[]) AS k(grainid, remindername)
+          JOIN orleansreminderstable r ON r.serviceid = $1 AND r.grainid = k.grainid AND r.remindername = k.remindername
+        """;
+
     private const string RemoveBatch =
         """
         DELETE FROM orleansreminderstable t
@@ -33,10 +40,15 @@ public sealed class PostgresReminderTable : IReminderTable
         RETURNING t.grainid, t.remindername
         """;
 
+    private const int RangeReadAttempts = 5;
+
+    private static readonly TimeSpan RangeReadRetryDelay = TimeSpan.FromSeconds(1);
+
     private readonly PostgresGroupCommit _commits;
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _serviceId;
     private readonly Changes _changes;
+    private readonly Reads _reads;
 
     public PostgresReminderTable(PostgresGroupCommit commits, string serviceId)
     {
@@ -44,6 +56,7 @@ public sealed class PostgresReminderTable : IReminderTable
         _dataSource = commits.DataSource;
         _serviceId = serviceId;
         _changes = new Changes(serviceId);
+        _reads = new Reads(serviceId);
     }
 
     public Task Init() => Task.CompletedTask;
@@ -51,18 +64,41 @@ public sealed class PostgresReminderTable : IReminderTable
     public Task<ReminderTableData> ReadRows(GrainId grainId) =>
         QueryAsync($"SELECT {Columns} FROM orleansreminderstable WHERE serviceid = $1 AND grainid = $2", grainId.ToString());
 
-    public Task<ReminderTableData> ReadRows(uint begin, uint end) =>
+    /// <summary>
+    /// A ring range, read when this silo takes it over (and every refresh period). Orleans waits a whole
+    /// refresh period (5 minutes) after a failed read before it tries again, so the reminders of a dead
+    /// silo would wait that long over a passing error: the read is retried here a few times first.
+    /// </summary>
+    public async Task<ReminderTableData> ReadRows(uint begin, uint end)
+    {
         // Ring hashes are stored as signed integers; the range (begin, end] wraps when begin >= end.
-        QueryAsync(
-            (int)begin < (int)end
-                ? $"SELECT {Columns} FROM orleansreminderstable WHERE serviceid = $1 AND grainhash > $2 AND grainhash <= $3"
-                : $"SELECT {Columns} FROM orleansreminderstable WHERE serviceid = $1 AND (grainhash > $2 OR grainhash <= $3)",
-            (int)begin,
-            (int)end);
+        var sql = (int)begin < (int)end
+            ? $"SELECT {Columns} FROM orleansreminderstable WHERE serviceid = $1 AND grainhash > $2 AND grainhash <= $3"
+            : $"SELECT {Columns} FROM orleansreminderstable WHERE serviceid = $1 AND (grainhash > $2 OR grainhash <= $3)";
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await QueryAsync(sql, (int)begin, (int)end);
+            }
+            catch (Exception e) when (attempt < RangeReadAttempts && e is NpgsqlException or TimeoutException)
+            {
+                await Task.Delay(RangeReadRetryDelay);
+            }
+        }
+    }
 
-    public async Task<ReminderEntry?> ReadRow(GrainId grainId, string reminderName) =>
-        (await QueryAsync($"SELECT {Columns} FROM orleansreminderstable WHERE serviceid = $1 AND grainid = $2 AND remindername = $3", grainId.ToString(), reminderName))
-        .Reminders.FirstOrDefault();
+    /// <summary>
+    /// One reminder (a grain's <c>GetReminder</c>, before it unregisters one it did not register in
+    /// this activation). Read through the group commit: after a takeover thousands of grains ask at
+    /// once, and one query per batch keeps them from taking a pooled connection each.
+    /// </summary>
+    public async Task<ReminderEntry?> ReadRow(GrainId grainId, string reminderName)
+    {
+        var read = new PendingRead(grainId.ToString(), reminderName);
+        await _commits.SubmitAsync(_reads, read);
+        return read.Found;
+    }
 
     public async Task<string?> UpsertRow(ReminderEntry entry)
     {
@@ -98,17 +134,58 @@ public sealed class PostgresReminderTable : IReminderTable
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            entries.Add(new ReminderEntry
-            {
-                GrainId = GrainId.Parse(reader.GetString(0)),
-                ReminderName = reader.GetString(1),
-                StartAt = DateTime.SpecifyKind(reader.GetDateTime(2), DateTimeKind.Utc),
-                Period = TimeSpan.FromMilliseconds(reader.GetInt64(3)),
-                ETag = reader.GetInt32(4).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            });
+            entries.Add(ToEntry(reader));
         }
 
         return new ReminderTableData(entries);
+    }
+
+    /// <summary>A row of <see cref="Columns"/> as an Orleans reminder entry.</summary>
+    private static ReminderEntry ToEntry(NpgsqlDataReader row) => new()
+    {
+        GrainId = GrainId.Parse(row.GetString(0)),
+        ReminderName = row.GetString(1),
+        StartAt = DateTime.SpecifyKind(row.GetDateTime(2), DateTimeKind.Utc),
+        Period = TimeSpan.FromMilliseconds(row.GetInt64(3)),
+        ETag = row.GetInt32(4).ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Turns a batch's single-reminder reads into one query of the shared group commit.</summary>
+    private sealed class Reads(string serviceId) : IPostgresBatchPart<PendingRead>
+    {
+        public void AddStatements(NpgsqlBatch batch, IReadOnlyList<PendingRead> reads, ICollection<Action<NpgsqlDataReader>> rowReaders)
+        {
+            var byKey = reads.GroupBy(r => (r.GrainId, r.ReminderName)).ToDictionary(g => g.Key, g => g.ToList());
+            foreach (var read in reads)
+            {
+                read.Found = null;
+            }
+
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(ReadBatch)
+            {
+                Parameters =
+                {
+                    new() { Value = serviceId },
+                    new() { Value = byKey.Keys.Select(k => k.GrainId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar },
+                    new() { Value = byKey.Keys.Select(k => k.ReminderName).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar },
+                },
+            });
+            rowReaders.Add(row =>
+            {
+                var entry = ToEntry(row);
+                byKey[(row.GetString(0), entry.ReminderName)].ForEach(r => r.Found = entry);
+            });
+        }
+    }
+
+    private sealed class PendingRead(string grainId, string reminderName)
+    {
+        public string GrainId { get; } = grainId;
+
+        public string ReminderName { get; } = reminderName;
+
+        /// <summary>Set by the batch when the reminder exists.</summary>
+        public ReminderEntry? Found { get; set; }
     }
 
     /// <summary>Turns a batch's reminder changes into statements of the shared group commit.</summary>

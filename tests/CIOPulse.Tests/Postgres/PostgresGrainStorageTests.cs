@@ -324,6 +324,42 @@ public sealed class PostgresGrainStorageTests : IAsyncLifetime
         Assert.Equal(("2", "upd-a"), await ReadEtagAndResponseAsync(grain));
     }
 
+    [Fact]
+    public async Task Concurrent_reads_of_many_grains_share_batches_and_each_gets_its_own_state()
+    {
+        for (var i = 0; i < 40; i++)
+        {
+            var state = new GrainState<WebhookDeliveryState>(NewState($"r-{i}"));
+            await _storage.WriteStateAsync(StateName, Grain($"g{i}"), state);
+            if (i % 2 == 0)
+            {
+                await _storage.WriteStateAsync(StateName, Grain($"g{i}"), state);
+            }
+        }
+
+        // Every grain twice (two activations reading at once) and some that were never written.
+        var reads = Enumerable.Range(0, 40).SelectMany(i => new[] { i, i }).Select(i => (Key: $"g{i}", Read: ReadAsync(Grain($"g{i}"))))
+            .Concat(Enumerable.Range(0, 5).Select(i => (Key: $"missing{i}", Read: ReadAsync(Grain($"missing{i}")))))
+            .ToList();
+        await Task.WhenAll(reads.Select(r => r.Read));
+
+        foreach (var (key, read) in reads)
+        {
+            var state = await read;
+            if (key.StartsWith("missing", StringComparison.Ordinal))
+            {
+                Assert.False(state.RecordExists);
+                Assert.Null(state.ETag);
+                continue;
+            }
+
+            var i = int.Parse(key[1..], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(state.RecordExists);
+            Assert.Equal(i % 2 == 0 ? "2" : "1", state.ETag);
+            Assert.Equal($"r-{i}", state.State?.ResponseId);
+        }
+    }
+
     private static GrainId Grain(string key) => GrainId.Create(GrainType, key);
 
     private static WebhookDeliveryState NewState(string responseId, WebhookStatus status = WebhookStatus.InProgress) => new()

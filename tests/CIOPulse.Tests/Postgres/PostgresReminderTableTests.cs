@@ -302,6 +302,31 @@ public sealed class PostgresReminderTableTests : IAsyncLifetime
         Assert.Equal(2, await _database.ScalarAsync("SELECT count(*) FROM orleansreminderstable WHERE serviceid = 'svc-other'"));
     }
 
+    [Fact]
+    public async Task Concurrent_single_reads_share_batches_and_each_gets_its_own_reminder()
+    {
+        var start = Millis(DateTime.UtcNow);
+        for (var i = 0; i < 30; i++)
+        {
+            await _table.UpsertRow(Entry(Grain($"g{i}"), start: start.AddSeconds(i), period: TimeSpan.FromSeconds(10 + i)));
+        }
+
+        await _table.UpsertRow(Entry(Grain("g0"), name: "other", start: start.AddHours(1)));
+        var reads = Enumerable.Range(0, 30).Select(i => (I: i, Read: _table.ReadRow(Grain($"g{i}"), ReminderName))).ToList();
+        var missing = new[] { _table.ReadRow(Grain("nobody"), ReminderName), _table.ReadRow(Grain("g1"), "other") };
+        await Task.WhenAll(reads.Select(r => r.Read).Concat(missing));
+
+        foreach (var (i, read) in reads)
+        {
+            var entry = await read;
+            Assert.NotNull(entry);
+            Assert.Equal((Grain($"g{i}"), ReminderName, start.AddSeconds(i), TimeSpan.FromSeconds(10 + i), "0"), (entry.GrainId, entry.ReminderName, entry.StartAt, entry.Period, entry.ETag));
+        }
+
+        Assert.All(missing, m => Assert.Null(m.Result));
+        Assert.Equal(start.AddHours(1), (await _table.ReadRow(Grain("g0"), "other"))?.StartAt);
+    }
+
     private static GrainId Grain(string key) => GrainId.Create(GrainType, key);
 
     private static DateTime Millis(DateTime value) =>
