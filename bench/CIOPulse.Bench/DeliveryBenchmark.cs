@@ -113,6 +113,7 @@ public static class DeliveryBenchmark
 
         var transactionsBefore = connectionString is null ? 0 : await TransactionsAsync(connectionString);
         var cpuBefore = services.Sum(s => s.CpuSeconds());
+        var machineCpuBefore = MachineCpuSeconds();
         var deliveriesBefore = await Task.WhenAll(clients.Select(SuccessfulAttemptsAsync));
         var sent = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         var statuses = new ConcurrentDictionary<int, int>();
@@ -181,6 +182,7 @@ public static class DeliveryBenchmark
         var lastDelivery = sent.Keys.Where(receiver.Delivered.ContainsKey).Select(id => receiver.Delivered[id]).DefaultIfEmpty(start).Max();
         await Task.Delay(TimeSpan.FromSeconds(failFirst > 0 ? 1 : 2)); // stragglers (duplicates) and the statistics flush
         var cpu = services.Sum(s => s.CpuSeconds()) - cpuBefore;
+        var machineCpu = MachineCpuSeconds() - machineCpuBefore;
         var deliveriesAfter = await Task.WhenAll(clients.Select(SuccessfulAttemptsAsync));
         var perSilo = deliveriesAfter.Zip(deliveriesBefore, (after, before) => after - before).ToList();
         var transactions = connectionString is null ? 0 : await TransactionsAsync(connectionString) - transactionsBefore;
@@ -219,6 +221,7 @@ public static class DeliveryBenchmark
             ["silos"] = siloCount,
             ["deliveriesPerSilo"] = perSilo,
             ["siloCpuMsPer1000Deliveries"] = Round(cpu * 1_000_000 / Math.Max(1, delivered)),
+            ["machineCpuMsPerDelivery"] = Round(machineCpu * 1000 / Math.Max(1, delivered)),
             ["siloPeakRssMiB"] = Round(services.Max(s => s.PeakRssBytes()) / 1048576.0),
             ["dbTransactionsPerDelivery"] = connectionString is null ? null : Round((double)transactions / Math.Max(1, delivered)),
             ["machine"] = $"{Environment.ProcessorCount} cores",
@@ -238,6 +241,17 @@ public static class DeliveryBenchmark
         }
 
         return accepted == delivered && accepted == completions ? 0 : 1;
+    }
+
+    /// <summary>
+    /// CPU seconds the whole machine has spent busy (/proc/stat: user, nice, system, irq, softirq and
+    /// steal, in ticks of 1/100 s): the service, PostgreSQL, and this load generator and receiver together.
+    /// </summary>
+    private static double MachineCpuSeconds()
+    {
+        var ticks = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8)
+            .Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+        return (ticks.Sum() - ticks[3] - ticks[4]) / 100.0;
     }
 
     /// <summary>This silo's successful POSTs so far, from its /metrics (Prometheus text).</summary>
