@@ -5,10 +5,12 @@ namespace CIOPulse.Grains;
 /// <summary>
 /// Group commit: callers submit items and await them; one writer at a time takes everything that
 /// queued up meanwhile (up to <paramref name="maxBatch"/>) and stores it with one call, typically one
-/// database transaction. Under load many grains share a commit; when idle an item is written at once,
-/// so nothing waits for a timer.
+/// database transaction. Under load many grains share a commit and nothing waits for a timer. A
+/// lone item waits up to <paramref name="loneLinger"/> for company (like PostgreSQL's
+/// <c>commit_delay</c>): at light load a grain's writes of one moment (its state and its reminder)
+/// otherwise go as separate commits.
 /// </summary>
-public sealed class GroupCommit<T>(Func<IReadOnlyList<T>, CancellationToken, Task> writeBatch, int maxBatch = 512) : IAsyncDisposable
+public sealed class GroupCommit<T>(Func<IReadOnlyList<T>, CancellationToken, Task> writeBatch, int maxBatch = 512, TimeSpan loneLinger = default) : IAsyncDisposable
 {
     private readonly Channel<(T Item, TaskCompletionSource Done)> _queue =
         Channel.CreateUnbounded<(T, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
@@ -50,9 +52,11 @@ public sealed class GroupCommit<T>(Func<IReadOnlyList<T>, CancellationToken, Tas
             // Let the work already queued on the thread pool run first: writes submitted together
             // (a grain's state and its reminder, say) then share this commit even when idle.
             await Task.Yield();
-            while (batch.Count < maxBatch && _queue.Reader.TryRead(out var next))
+            Drain(batch);
+            if (batch.Count == 1 && loneLinger > TimeSpan.Zero)
             {
-                batch.Add(next);
+                await Task.Delay(loneLinger);
+                Drain(batch);
             }
 
             try
@@ -66,6 +70,14 @@ public sealed class GroupCommit<T>(Func<IReadOnlyList<T>, CancellationToken, Tas
             }
 
             batch.Clear();
+        }
+    }
+
+    private void Drain(List<(T Item, TaskCompletionSource Done)> batch)
+    {
+        while (batch.Count < maxBatch && _queue.Reader.TryRead(out var next))
+        {
+            batch.Add(next);
         }
     }
 }

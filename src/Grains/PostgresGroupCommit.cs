@@ -26,12 +26,15 @@ public interface IPostgresBatchPart<T>
 /// </summary>
 public sealed class PostgresGroupCommit : IAsyncDisposable
 {
+    /// <summary>How long a lone write waits for others (see <see cref="GroupCommit{T}"/>).</summary>
+    public static readonly TimeSpan LoneLinger = TimeSpan.FromMilliseconds(1);
+
     private readonly GroupCommit<Entry> _commits;
 
     public PostgresGroupCommit(NpgsqlDataSource dataSource)
     {
         DataSource = dataSource;
-        _commits = new GroupCommit<Entry>(WriteAsync);
+        _commits = new GroupCommit<Entry>(WriteAsync, loneLinger: LoneLinger);
     }
 
     /// <summary>Where the batches go; the parts use it for their plain (unbatched) reads.</summary>

@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using CIOPulse.Grains;
+
+namespace CIOPulse.Tests.Unit;
+
+/// <summary>
+/// <see cref="GroupCommit{T}"/>: items queued while a batch is written go together in the next one,
+/// and a lone item waits its linger for company (and only a lone one).
+/// </summary>
+public sealed class GroupCommitTests
+{
+    [Fact]
+    public async Task Items_submitted_while_a_batch_is_written_share_the_next_batch()
+    {
+        var batches = new ConcurrentQueue<int[]>();
+        var release = new TaskCompletionSource();
+        await using var commit = new GroupCommit<int>(async (items, _) =>
+        {
+            batches.Enqueue(items.ToArray());
+            if (items[0] == 0)
+            {
+                await release.Task;
+            }
+        });
+
+        var first = commit.SubmitAsync(0);
+        await WaitUntilAsync(() => !batches.IsEmpty);
+        var rest = Enumerable.Range(1, 5).Select(commit.SubmitAsync).ToList();
+        release.SetResult();
+        await Task.WhenAll(rest.Append(first));
+
+        Assert.Equal([[0], [1, 2, 3, 4, 5]], batches.ToArray());
+    }
+
+    [Fact]
+    public async Task A_lone_item_waits_its_linger_for_a_second_one()
+    {
+        var batches = new ConcurrentQueue<int[]>();
+        await using var commit = new GroupCommit<int>((items, _) => { batches.Enqueue(items.ToArray()); return Task.CompletedTask; }, loneLinger: TimeSpan.FromMilliseconds(300));
+
+        var first = commit.SubmitAsync(1);
+        await Task.Delay(50);
+        var second = commit.SubmitAsync(2);
+        await Task.WhenAll(first, second);
+
+        Assert.Equal([[1, 2]], batches.ToArray());
+    }
+
+    [Fact]
+    public async Task Without_a_linger_a_lone_item_is_written_at_once()
+    {
+        var batches = new ConcurrentQueue<int[]>();
+        await using var commit = new GroupCommit<int>((items, _) => { batches.Enqueue(items.ToArray()); return Task.CompletedTask; });
+
+        await commit.SubmitAsync(1);
+        await commit.SubmitAsync(2);
+
+        Assert.Equal([[1], [2]], batches.ToArray());
+    }
+
+    [Fact]
+    public async Task A_failed_batch_faults_every_item_in_it_and_the_next_batch_still_runs()
+    {
+        await using var commit = new GroupCommit<int>((items, _) =>
+            items.Contains(13) ? Task.FromException(new InvalidOperationException("refused")) : Task.CompletedTask);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => commit.SubmitAsync(13));
+        await commit.SubmitAsync(14);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached in 10 s");
+            await Task.Delay(5);
+        }
+    }
+}
