@@ -45,3 +45,47 @@ public static class BenchSupport
         await command.ExecuteNonQueryAsync();
     }
 }
+
+/// <summary>
+/// A fresh database for one benchmark run on the server given by <c>--pg</c> (or
+/// <c>CIOPULSE_BENCH_POSTGRES</c>), dropped again on dispose unless <see cref="Keep"/> is set.
+/// </summary>
+public sealed class BenchDatabase : IAsyncDisposable
+{
+    private readonly string _admin;
+
+    private BenchDatabase(string admin, string name)
+    {
+        _admin = admin;
+        Name = name;
+        ConnectionString = new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
+    }
+
+    public string Name { get; }
+
+    public string ConnectionString { get; }
+
+    /// <summary>Leave the database in place (for a look afterwards).</summary>
+    public bool Keep { get; set; }
+
+    public static async Task<BenchDatabase> CreateAsync(Dictionary<string, string> options, string needs)
+    {
+        var admin = options.GetValueOrDefault("pg") ?? Environment.GetEnvironmentVariable("CIOPULSE_BENCH_POSTGRES")
+            ?? throw new ArgumentException($"{needs} needs --pg CONNECTION_STRING (or CIOPULSE_BENCH_POSTGRES)");
+        var database = new BenchDatabase(admin, "bench_" + Guid.NewGuid().ToString("N")[..12]);
+        await BenchSupport.ExecuteAsync(admin, $"CREATE DATABASE {database.Name}");
+        return database;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Keep)
+        {
+            Console.Error.WriteLine($"kept database {Name}");
+            return;
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        await BenchSupport.ExecuteAsync(_admin, $"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
+    }
+}

@@ -56,15 +56,10 @@ public static class DeliveryBenchmark
             settings[$"Webhooks:RetryDelays:{i}"] = retryDelay.ToString();
         }
 
-        string? database = null;
-        string? connectionString = null;
-        if (mode == "postgres")
+        await using var database = mode == "postgres" ? await BenchDatabase.CreateAsync(options, "postgres mode") : null;
+        var connectionString = database?.ConnectionString;
+        if (connectionString is not null)
         {
-            var admin = options.GetValueOrDefault("pg") ?? Environment.GetEnvironmentVariable("CIOPULSE_BENCH_POSTGRES")
-                ?? throw new ArgumentException("postgres mode needs --pg CONNECTION_STRING (or CIOPULSE_BENCH_POSTGRES)");
-            database = "bench_" + Guid.NewGuid().ToString("N")[..12];
-            await BenchSupport.ExecuteAsync(admin, $"CREATE DATABASE {database}");
-            connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString;
             settings["ConnectionStrings:Postgres"] = connectionString;
             settings["Secrets:EncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
             settings["Orleans:AdvertisedIPAddress"] = "127.0.0.1";
@@ -232,12 +227,6 @@ public static class DeliveryBenchmark
         foreach (var service in services)
         {
             service.Kill();
-        }
-
-        if (database is not null)
-        {
-            NpgsqlConnection.ClearAllPools();
-            await BenchSupport.ExecuteAsync(options.GetValueOrDefault("pg") ?? Environment.GetEnvironmentVariable("CIOPULSE_BENCH_POSTGRES")!, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
         }
 
         return accepted == delivered && accepted == completions ? 0 : 1;

@@ -41,101 +41,72 @@ public static class LogListingBenchmark
         var explain = options.GetValueOrDefault("explain", "false") == "true";
         var keepDatabase = options.GetValueOrDefault("keep-db", "false") == "true";
         var siloDll = options.GetValueOrDefault("silo-dll", "src/Silo/bin/Release/net10.0/CIOPulse.Silo.dll");
-        var admin = options.GetValueOrDefault("pg") ?? Environment.GetEnvironmentVariable("CIOPULSE_BENCH_POSTGRES")
-            ?? throw new ArgumentException("log-listing needs --pg CONNECTION_STRING (or CIOPULSE_BENCH_POSTGRES)");
+        await using var database = await BenchDatabase.CreateAsync(options, "log-listing");
+        database.Keep = keepDatabase;
+        var connectionString = database.ConnectionString;
+        await MigrateAsync(siloDll, connectionString);
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
 
-        var database = "bench_" + Guid.NewGuid().ToString("N")[..12];
-        await BenchSupport.ExecuteAsync(admin, $"CREATE DATABASE {database}");
-        var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString;
-        try
+        var load = await LoadAsync(dataSource, rows, closedEvery);
+        var sizes = await SizesAsync(dataSource);
+
+        await using var commits = new PostgresGroupCommit(dataSource);
+        var store = new PostgresWebhookLogStore(commits, TimeProvider.System);
+        var first = await store.ReadAsync(Account, new WebhookLogFilter(null, null), null, limit);
+        var snapshot = first.Next?.Snapshot ?? throw new InvalidOperationException("the first page has no next cursor: too few rows");
+        var deepOffset = (int)(rows * deepFraction);
+        var (deepActivity, deepId) = await RowAtAsync(dataSource, deepOffset);
+        var deep = new WebhookLogPosition(snapshot, DateTime.UtcNow, deepActivity, deepId);
+
+        var storeCases = new Dictionary<string, Func<Task<int>>>
         {
-            await MigrateAsync(siloDll, connectionString);
-            await using var dataSource = NpgsqlDataSource.Create(connectionString);
+            ["first"] = async () => (await store.ReadAsync(Account, new WebhookLogFilter(null, null), null, limit)).Items.Count,
+            ["deep"] = async () => (await store.ReadAsync(Account, new WebhookLogFilter(null, null), deep, limit)).Items.Count,
+            ["failed"] = async () => (await store.ReadAsync(Account, new WebhookLogFilter(WebhookStatus.Failed, null), null, limit)).Items.Count,
+            ["relationship"] = async () => (await store.ReadAsync(Account, new WebhookLogFilter(null, ListeningPost.Relationship), null, limit)).Items.Count,
+        };
+        var storeTimes = await MeasureAsync(storeCases, warmup, iterations, limit);
 
-            var load = await LoadAsync(dataSource, rows, closedEvery);
-            var sizes = await SizesAsync(dataSource);
-
-            await using var commits = new PostgresGroupCommit(dataSource);
-            var store = new PostgresWebhookLogStore(commits, TimeProvider.System);
-            try
-            {
-                var first = await store.ReadAsync(Account, new WebhookLogFilter(null, null), null, limit);
-                var snapshot = first.Next?.Snapshot ?? throw new InvalidOperationException("the first page has no next cursor: too few rows");
-                var deepOffset = (int)(rows * deepFraction);
-                var (deepActivity, deepId) = await RowAtAsync(dataSource, deepOffset);
-                var deep = new WebhookLogPosition(snapshot, DateTime.UtcNow, deepActivity, deepId);
-
-                var storeCases = new Dictionary<string, Func<Task<int>>>
-                {
-                    ["first"] = async () => (await store.ReadAsync(Account, new WebhookLogFilter(null, null), null, limit)).Items.Count,
-                    ["deep"] = async () => (await store.ReadAsync(Account, new WebhookLogFilter(null, null), deep, limit)).Items.Count,
-                    ["failed"] = async () => (await store.ReadAsync(Account, new WebhookLogFilter(WebhookStatus.Failed, null), null, limit)).Items.Count,
-                    ["relationship"] = async () => (await store.ReadAsync(Account, new WebhookLogFilter(null, ListeningPost.Relationship), null, limit)).Items.Count,
-                };
-                var storeTimes = await MeasureAsync(storeCases, warmup, iterations, limit);
-
-                var plans = new Dictionary<string, object?>();
-                var planParameters = new Dictionary<string, (WebhookLogPosition? Position, short? Status, short? Post)>
-                {
-                    ["first"] = (null, null, null),
-                    ["deep"] = (deep, null, null),
-                    ["failed"] = (null, (short)WebhookStatus.Failed, null),
-                    ["relationship"] = (null, null, (short)ListeningPost.Relationship),
-                };
-                foreach (var (name, (position, status, post)) in planParameters)
-                {
-                    plans[name] = await ExplainAsync(dataSource, position, status, post, limit, explain ? name : null);
-                }
-
-                var (apiTimes, siloRss) = await MeasureApiAsync(siloDll, connectionString, deep, warmup, iterations, limit);
-
-                var result = new Dictionary<string, object?>
-                {
-                    ["label"] = options.GetValueOrDefault("label", ""),
-                    ["benchmark"] = "log-listing",
-                    ["rows"] = rows,
-                    ["closedVersions"] = load.Closed,
-                    ["limit"] = limit,
-                    ["iterations"] = iterations,
-                    ["deepOffset"] = deepOffset,
-                    ["loadSeconds"] = Round(load.InsertSeconds + load.VacuumSeconds),
-                    ["insertSeconds"] = Round(load.InsertSeconds),
-                    ["vacuumAnalyzeSeconds"] = Round(load.VacuumSeconds),
-                    ["tableMiB"] = Round(sizes.Table / 1048576.0),
-                    ["indexesMiB"] = Round(sizes.Indexes / 1048576.0),
-                    ["totalMiB"] = Round(sizes.Total / 1048576.0),
-                    ["storeMs"] = storeTimes,
-                    ["apiMs"] = apiTimes,
-                    ["plans"] = plans,
-                    ["siloRssMiB"] = Round(siloRss / 1048576.0),
-                    ["postgres"] = await ScalarAsync(dataSource, "SELECT current_setting('server_version') || ', shared_buffers ' || current_setting('shared_buffers')"),
-                    ["loadAverage"] = File.ReadAllText("/proc/loadavg").Trim(),
-                    ["machine"] = $"{Environment.ProcessorCount} cores",
-                    ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                };
-                Console.WriteLine(JsonSerializer.Serialize(result, JsonOptions));
-            }
-            finally
-            {
-                // The store may or may not own background work (group commit); release it if it does.
-                if ((object)store is IAsyncDisposable disposable)
-                {
-                    await disposable.DisposeAsync();
-                }
-            }
-        }
-        finally
+        var plans = new Dictionary<string, object?>();
+        var planParameters = new Dictionary<string, (WebhookLogPosition? Position, short? Status, short? Post)>
         {
-            if (!keepDatabase)
-            {
-                NpgsqlConnection.ClearAllPools();
-                await BenchSupport.ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
-            }
-            else
-            {
-                Console.Error.WriteLine($"kept database {database}");
-            }
+            ["first"] = (null, null, null),
+            ["deep"] = (deep, null, null),
+            ["failed"] = (null, (short)WebhookStatus.Failed, null),
+            ["relationship"] = (null, null, (short)ListeningPost.Relationship),
+        };
+        foreach (var (name, (position, status, post)) in planParameters)
+        {
+            plans[name] = await ExplainAsync(dataSource, position, status, post, limit, explain ? name : null);
         }
+
+        var (apiTimes, siloRss) = await MeasureApiAsync(siloDll, connectionString, deep, warmup, iterations, limit);
+
+        var result = new Dictionary<string, object?>
+        {
+            ["label"] = options.GetValueOrDefault("label", ""),
+            ["benchmark"] = "log-listing",
+            ["rows"] = rows,
+            ["closedVersions"] = load.Closed,
+            ["limit"] = limit,
+            ["iterations"] = iterations,
+            ["deepOffset"] = deepOffset,
+            ["loadSeconds"] = Round(load.InsertSeconds + load.VacuumSeconds),
+            ["insertSeconds"] = Round(load.InsertSeconds),
+            ["vacuumAnalyzeSeconds"] = Round(load.VacuumSeconds),
+            ["tableMiB"] = Round(sizes.Table / 1048576.0),
+            ["indexesMiB"] = Round(sizes.Indexes / 1048576.0),
+            ["totalMiB"] = Round(sizes.Total / 1048576.0),
+            ["storeMs"] = storeTimes,
+            ["apiMs"] = apiTimes,
+            ["plans"] = plans,
+            ["siloRssMiB"] = Round(siloRss / 1048576.0),
+            ["postgres"] = await ScalarAsync(dataSource, "SELECT current_setting('server_version') || ', shared_buffers ' || current_setting('shared_buffers')"),
+            ["loadAverage"] = File.ReadAllText("/proc/loadavg").Trim(),
+            ["machine"] = $"{Environment.ProcessorCount} cores",
+            ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        };
+        Console.WriteLine(JsonSerializer.Serialize(result, JsonOptions));
 
         return 0;
     }

@@ -44,12 +44,8 @@ public static class ReminderLoadBenchmark
         var bound = TimeSpan.FromSeconds(double.Parse(options.GetValueOrDefault("bound", "180"), CultureInfo.InvariantCulture));
         var loadTimeout = TimeSpan.FromSeconds(double.Parse(options.GetValueOrDefault("load-timeout", "900"), CultureInfo.InvariantCulture));
         var siloDll = options.GetValueOrDefault("silo-dll", "src/Silo/bin/Release/net10.0/CIOPulse.Silo.dll");
-        var admin = options.GetValueOrDefault("pg") ?? Environment.GetEnvironmentVariable("CIOPULSE_BENCH_POSTGRES")
-            ?? throw new ArgumentException("reminders needs --pg CONNECTION_STRING (or CIOPULSE_BENCH_POSTGRES)");
-
-        var database = "bench_" + Guid.NewGuid().ToString("N")[..12];
-        await BenchSupport.ExecuteAsync(admin, $"CREATE DATABASE {database}");
-        var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString;
+        await using var database = await BenchDatabase.CreateAsync(options, "reminders");
+        var connectionString = database.ConnectionString;
         var clusterId = "bench-" + Guid.NewGuid().ToString("N")[..8];
         var encryptionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var result = new Dictionary<string, object?>
@@ -279,9 +275,6 @@ public static class ReminderLoadBenchmark
             {
                 await siloB.DisposeAsync();
             }
-
-            NpgsqlConnection.ClearAllPools();
-            await BenchSupport.ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
         }
     }
 
