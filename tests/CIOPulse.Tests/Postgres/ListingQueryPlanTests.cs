@@ -30,7 +30,7 @@ public sealed class ListingQueryPlanTests(ListingQueryPlanTests.LargeLogFixture 
     [InlineData(null, null, "webhook_log_listing")]
     [InlineData((short)2, null, "webhook_log_listing_status")]
     [InlineData(null, (short)1, "webhook_log_listing_post")]
-    [InlineData((short)2, (short)1, "webhook_log_listing_")]
+    [InlineData((short)2, (short)1, "webhook_log_listing_status|webhook_log_listing_post")]
     public async Task The_first_page_reads_a_listing_index_in_order_without_sorting(short? status, short? post, string index)
     {
         var plan = await ExplainAsync(snapshot: null, after: null, status, post);
@@ -42,7 +42,7 @@ public sealed class ListingQueryPlanTests(ListingQueryPlanTests.LargeLogFixture 
     [InlineData(null, null, "webhook_log_listing")]
     [InlineData((short)2, null, "webhook_log_listing_status")]
     [InlineData(null, (short)1, "webhook_log_listing_post")]
-    [InlineData((short)2, (short)1, "webhook_log_listing_")]
+    [InlineData((short)2, (short)1, "webhook_log_listing_status|webhook_log_listing_post")]
     public async Task A_page_deep_in_a_pass_reads_a_listing_index_from_the_cursor_without_sorting(short? status, short? post, string index)
     {
         // Three quarters of the way down: 15,000 newer rows lie before the cursor.
@@ -67,7 +67,7 @@ public sealed class ListingQueryPlanTests(ListingQueryPlanTests.LargeLogFixture 
         var scans = nodes.Where(n => n.TryGetProperty("Relation Name", out var relation) && relation.GetString() == "webhook_log").ToList();
         var scan = Assert.Single(scans);
         Assert.Contains(scan.GetProperty("Node Type").GetString(), new[] { "Index Scan", "Index Only Scan" });
-        Assert.StartsWith(index, scan.GetProperty("Index Name").GetString(), StringComparison.Ordinal);
+        Assert.Contains(scan.GetProperty("Index Name").GetString(), index.Split('|')); // the index, or one of the alternatives
         Assert.Equal("Backward", scan.GetProperty("Scan Direction").GetString());
 
         // It stopped after the page: the rows it produced and the rows it filtered out are a page's worth.

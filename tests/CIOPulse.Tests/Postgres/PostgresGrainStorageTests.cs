@@ -325,7 +325,7 @@ public sealed class PostgresGrainStorageTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Concurrent_reads_of_many_grains_share_batches_and_each_gets_its_own_state()
+    public async Task Concurrent_reads_of_many_grains_each_get_their_own_state()
     {
         for (var i = 0; i < 40; i++)
         {

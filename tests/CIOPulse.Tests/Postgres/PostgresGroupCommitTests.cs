@@ -33,14 +33,14 @@ public sealed class PostgresGroupCommitTests : IAsyncLifetime
     [Fact]
     public async Task Writes_queued_behind_a_running_commit_share_the_next_transaction_and_each_part_reads_its_own_rows()
     {
-        var blocker = new Part("blocker", "SELECT i, 0 FROM unnest($1::integer[]) i, pg_sleep(0.3)");
+        var blocker = new Part("blocker", "SELECT i, 0 FROM unnest($1::integer[]) i, pg_sleep(1)");
         var none = new Part("none", "INSERT INTO written (part, item) SELECT 'none', i FROM unnest($1::integer[]) i WHERE false RETURNING item, item");
         var doubled = new Part("doubled", "INSERT INTO written (part, item) SELECT 'doubled', i FROM unnest($1::integer[]) i RETURNING item, item * 2");
         var silent = new Part("silent", "INSERT INTO written (part, item) SELECT 'silent', i FROM unnest($1::integer[]) i", returnsRows: false);
         var squared = new Part("squared", "INSERT INTO written (part, item) SELECT 'squared', i FROM unnest($1::integer[]) i RETURNING item, item * item");
 
         var running = _commits.SubmitAsync(blocker, 1);
-        await Task.Delay(100); // the blocker's batch is on its way; everything below queues behind it
+        await WaitUntilTheBlockerSleepsAsync(); // its batch is running: everything below queues behind it
         var writes = Enumerable.Range(1, 5).SelectMany(i => new[]
         {
             _commits.SubmitAsync(none, i), _commits.SubmitAsync(doubled, i), _commits.SubmitAsync(silent, i), _commits.SubmitAsync(squared, i),
@@ -53,19 +53,19 @@ public sealed class PostgresGroupCommitTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(1, 5).ToDictionary(i => i, i => i * i), squared.Rows.ToDictionary());
         Assert.Equal(15, await _database.ScalarAsync("SELECT count(*) FROM written"));
         Assert.Equal(1, await _database.ScalarAsync("SELECT count(DISTINCT xid) FROM written"));
-        Assert.Equal(1, blocker.Batches);
-        Assert.Equal(1, doubled.Batches);
+        Assert.Equal([1], blocker.BatchSizes);
+        Assert.Equal([5], doubled.BatchSizes);
     }
 
     [Fact]
     public async Task A_write_the_database_refuses_fails_alone_and_the_rest_of_its_batch_commits()
     {
-        var blocker = new Part("blocker", "SELECT i, 0 FROM unnest($1::integer[]) i, pg_sleep(0.3)");
+        var blocker = new Part("blocker", "SELECT i, 0 FROM unnest($1::integer[]) i, pg_sleep(1)");
         var divided = new Part("divided", "INSERT INTO written (part, item) SELECT 'divided', 100 / i FROM unnest($1::integer[]) i RETURNING item, item");
         var silent = new Part("silent", "INSERT INTO written (part, item) SELECT 'silent', i FROM unnest($1::integer[]) i", returnsRows: false);
 
         var running = _commits.SubmitAsync(blocker, 1);
-        await Task.Delay(100);
+        await WaitUntilTheBlockerSleepsAsync();
         var poisoned = _commits.SubmitAsync(divided, 0);
         var fine = new[] { _commits.SubmitAsync(divided, 4), _commits.SubmitAsync(divided, 5), _commits.SubmitAsync(silent, 7) };
         await running;
@@ -90,18 +90,27 @@ public sealed class PostgresGroupCommitTests : IAsyncLifetime
         Assert.Equal(1, await _database.ScalarAsync("SELECT count(*) FROM written"));
     }
 
+    private async Task WaitUntilTheBlockerSleepsAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (await _database.ScalarAsync("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'") == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the blocking batch did not start within 10 s");
+            await Task.Delay(10);
+        }
+    }
+
     /// <summary>A kind of write for the test: one statement over the batch's items as an integer array; rows are (key, value).</summary>
     private sealed class Part(string name, string sql, bool returnsRows = true) : IPostgresBatchPart<int>
     {
-        private int _batches;
-
         public ConcurrentDictionary<int, int> Rows { get; } = new();
 
-        public int Batches => _batches;
+        /// <summary>How many writes of this part each batch carried.</summary>
+        public ConcurrentQueue<int> BatchSizes { get; } = new();
 
         public void AddStatements(NpgsqlBatch batch, IReadOnlyList<int> writes, ICollection<Action<NpgsqlDataReader>> rowReaders)
         {
-            Interlocked.Increment(ref _batches);
+            BatchSizes.Enqueue(writes.Count);
             batch.BatchCommands.Add(new NpgsqlBatchCommand(sql)
             {
                 Parameters = { new() { Value = writes.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer } },

@@ -303,7 +303,7 @@ public sealed class PostgresReminderTableTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Concurrent_single_reads_share_batches_and_each_gets_its_own_reminder()
+    public async Task Concurrent_single_reads_each_get_their_own_reminder()
     {
         var start = Millis(DateTime.UtcNow);
         for (var i = 0; i < 30; i++)

@@ -36,10 +36,10 @@ public sealed class GroupCommitTests
     public async Task A_lone_item_waits_its_linger_for_a_second_one()
     {
         var batches = new ConcurrentQueue<int[]>();
-        await using var commit = new GroupCommit<int>((items, _) => { batches.Enqueue(items.ToArray()); return Task.CompletedTask; }, loneLinger: TimeSpan.FromMilliseconds(300));
+        await using var commit = new GroupCommit<int>((items, _) => { batches.Enqueue(items.ToArray()); return Task.CompletedTask; }, loneLinger: TimeSpan.FromSeconds(2));
 
         var first = commit.SubmitAsync(1);
-        await Task.Delay(50);
+        await Task.Delay(50); // well inside the linger, even on a loaded machine
         var second = commit.SubmitAsync(2);
         await Task.WhenAll(first, second);
 
@@ -52,8 +52,9 @@ public sealed class GroupCommitTests
         var batches = new ConcurrentQueue<int[]>();
         await using var commit = new GroupCommit<int>((items, _) => { batches.Enqueue(items.ToArray()); return Task.CompletedTask; });
 
-        await commit.SubmitAsync(1);
-        await commit.SubmitAsync(2);
+        // Far sooner than any linger would allow (the test above waits two seconds for company).
+        await commit.SubmitAsync(1).WaitAsync(TimeSpan.FromSeconds(1));
+        await commit.SubmitAsync(2).WaitAsync(TimeSpan.FromSeconds(1));
 
         Assert.Equal([[1], [2]], batches.ToArray());
     }
@@ -61,11 +62,34 @@ public sealed class GroupCommitTests
     [Fact]
     public async Task A_failed_batch_faults_every_item_in_it_and_the_next_batch_still_runs()
     {
-        await using var commit = new GroupCommit<int>((items, _) =>
-            items.Contains(13) ? Task.FromException(new InvalidOperationException("refused")) : Task.CompletedTask);
+        var held = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        await using var commit = new GroupCommit<int>(async (items, _) =>
+        {
+            if (items[0] == 0)
+            {
+                held.SetResult();
+                await release.Task;
+            }
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => commit.SubmitAsync(13));
-        await commit.SubmitAsync(14);
+            if (items.Contains(13))
+            {
+                throw new InvalidOperationException("refused");
+            }
+        });
+
+        var holding = commit.SubmitAsync(0);
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var refused = new[] { commit.SubmitAsync(13), commit.SubmitAsync(14) }; // queued together behind the held batch
+        release.SetResult();
+        await holding;
+
+        foreach (var item in refused)
+        {
+            await Assert.ThrowsAsync<InvalidOperationException>(() => item);
+        }
+
+        await commit.SubmitAsync(15);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
