@@ -27,7 +27,7 @@ public interface IPostgresBatchPart<T>
 public sealed class PostgresGroupCommit : IAsyncDisposable
 {
     /// <summary>How long a lone write waits for others (see <see cref="GroupCommit{T}"/>).</summary>
-    public static readonly TimeSpan LoneLinger = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan LoneLinger = TimeSpan.FromMilliseconds(1);
 
     private readonly GroupCommit<Entry> _commits;
 

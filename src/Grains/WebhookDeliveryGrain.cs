@@ -94,7 +94,17 @@ public sealed partial class WebhookDeliveryGrain(
             // The row exists: a repeated completion (or an id collision) reached a new activation.
             _stored.State = new WebhookDeliveryState();
             _stored.ETag = null;
-            await storage.ReadStateAsync(StorageStateName, this.GetGrainId(), _stored);
+            try
+            {
+                await LoadAsync();
+            }
+            catch (Exception e)
+            {
+                // Calls waiting on the creation fail too, rather than wait for ever.
+                creation.SetException(e);
+                throw;
+            }
+
             creation.SetResult();
             await SyncReminderAsync();
             return Identify(trigger);
@@ -120,11 +130,6 @@ public sealed partial class WebhookDeliveryGrain(
     public async Task<WebhookDetail?> GetDetail(string accountId)
     {
         await EnsureLoadedAsync();
-        if (_published is null && State.Exists)
-        {
-            Publish();
-        }
-
         return _published is { } published && State.AccountId == accountId ? published : null;
     }
 
@@ -162,8 +167,30 @@ public sealed partial class WebhookDeliveryGrain(
         }
     }
 
-    private Task EnsureLoadedAsync() =>
-        _loading ??= storage.ReadStateAsync(StorageStateName, this.GetGrainId(), _stored);
+    private Task EnsureLoadedAsync() => _loading ??= LoadAsync();
+
+    /// <summary>
+    /// Reads the stored state and publishes it (it is persisted, so <see cref="GetDetail"/> may show
+    /// it). A failed read drops the activation, so the next call reads again instead of meeting the
+    /// same failure for as long as the reminder keeps the activation alive.
+    /// </summary>
+    private async Task LoadAsync()
+    {
+        try
+        {
+            await storage.ReadStateAsync(StorageStateName, this.GetGrainId(), _stored);
+        }
+        catch (Exception)
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+
+        if (State.Exists)
+        {
+            Publish();
+        }
+    }
 
     private AcceptOutcome Identify(WebhookTrigger trigger) =>
         State.AccountId == trigger.AccountId && State.ListeningPost == trigger.ListeningPost && State.ResponseId == trigger.ResponseId
@@ -310,9 +337,11 @@ public sealed partial class WebhookDeliveryGrain(
     }
 
     /// <summary>
-    /// Writes the state and brings the reminder in line with it, both before returning. Whatever
-    /// fails half-way leaves a reminder that still wakes the webhook: a new webhook registers its
-    /// reminder before its state exists (a reminder without state unregisters itself), a finished one
+    /// Writes the state and brings the reminder in line with it, both before returning. A new
+    /// webhook writes both at once (one transaction when this silo owns the reminder): if only the
+    /// reminder is stored it finds no state and unregisters itself; if only the state is, Accept
+    /// fails, the completion is not acknowledged, and the caller's retry lands on the stored state
+    /// and registers the missing reminder (<see cref="SyncReminderAsync"/>). A finished webhook
     /// writes its state before unregistering. On failure the activation is dropped, so the next one
     /// starts from what storage really holds, and the reminder drives it on.
     /// </summary>
@@ -338,12 +367,7 @@ public sealed partial class WebhookDeliveryGrain(
                 await (afterState?.Invoke() ?? Task.CompletedTask);
             }
         }
-        catch (InconsistentStateException) when (inserting)
-        {
-            // Accept's insert met an existing row; Accept handles it.
-            throw;
-        }
-        catch (Exception e)
+        catch (Exception e) when (!(inserting && e is InconsistentStateException)) // an insert meeting an existing row is Accept's to handle
         {
             LogPersistFailed(e);
             DeactivateOnIdle();

@@ -33,18 +33,11 @@ public sealed class InProcessReminderTable : IReminderTable
         return Task.FromResult<string?>(stored.ETag);
     }
 
-    public Task<bool> RemoveRow(GrainId grainId, string reminderName, string eTag)
-    {
-        lock (_rows)
-        {
-            if (_rows.TryGetValue((grainId, reminderName), out var row) && row.ETag == eTag)
-            {
-                return Task.FromResult(_rows.TryRemove((grainId, reminderName), out _));
-            }
-        }
-
-        return Task.FromResult(false);
-    }
+    // Removes exactly the row with that ETag: an upsert in between replaces the row, and the removal misses.
+    public Task<bool> RemoveRow(GrainId grainId, string reminderName, string eTag) =>
+        Task.FromResult(
+            _rows.TryGetValue((grainId, reminderName), out var row) && row.ETag == eTag
+            && _rows.TryRemove(KeyValuePair.Create((grainId, reminderName), row)));
 
     public Task TestOnlyClearTable()
     {
