@@ -30,7 +30,8 @@ public static class GrainServiceCollectionExtensions
 
     /// <summary>
     /// Services the grains need on every silo: options, the pooled webhook HttpClient, the password
-    /// protector and (unless a durable one was registered first) the in-memory log index.
+    /// protector and (unless durable ones were registered first) the in-memory log index and its
+    /// immediate, unbatched writes.
     /// </summary>
     public static IServiceCollection AddWebhookDelivery(this IServiceCollection services, IConfiguration configuration)
     {
@@ -45,6 +46,7 @@ public static class GrainServiceCollectionExtensions
             ? SecretProtector.FromBase64(key)
             : SecretProtector.CreateEphemeral());
         services.TryAddSingleton<IWebhookLogStore, InMemoryWebhookLogStore>();
+        services.TryAddSingleton<IAtomicWrites>(ImmediateWrites.Instance);
         services.AddSingleton<WebhookSender>();
 
         services.AddHttpClient(WebhookSender.HttpClientName, client =>

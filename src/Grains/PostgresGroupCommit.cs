@@ -23,13 +23,17 @@ public interface IPostgresBatchPart<T>
 /// one round trip and one transaction. Each write still succeeds or fails on its own terms (version
 /// checks are per row); an error that is not transient and that a batch of several writes meets is
 /// retried per write, so one bad row cannot fail the writes that happened to share its batch.
+/// Writes a caller groups with <see cref="Together"/> always share a batch and are retried as one.
 /// </summary>
-public sealed class PostgresGroupCommit : IAsyncDisposable
+public sealed class PostgresGroupCommit : IAtomicWrites, IAsyncDisposable
 {
     /// <summary>How long a lone write waits for others (see <see cref="GroupCommit{T}"/>).</summary>
     private static readonly TimeSpan LoneLinger = TimeSpan.FromMilliseconds(1);
 
     private readonly GroupCommit<Entry> _commits;
+
+    // The unit the current flow (a grain's turn, say) is collecting writes into, if any.
+    private readonly AsyncLocal<Unit?> _openUnit = new();
 
     public PostgresGroupCommit(NpgsqlDataSource dataSource)
     {
@@ -40,15 +44,47 @@ public sealed class PostgresGroupCommit : IAsyncDisposable
     /// <summary>Where the batches go; the parts use it for their plain (unbatched) reads.</summary>
     public NpgsqlDataSource DataSource { get; }
 
-    /// <summary>Completes when the batch holding <paramref name="write"/> is committed; faults if it was not.</summary>
+    /// <summary>
+    /// Completes when the batch holding <paramref name="write"/> is committed; faults if it was not.
+    /// Inside <see cref="Together"/> the write joins the open unit (it must be submitted before the
+    /// scope is disposed, i.e. before the caller's first await, to be part of it).
+    /// </summary>
     public async Task SubmitAsync<T>(IPostgresBatchPart<T> part, T write)
     {
         var entry = new Entry<T>(part, write);
-        await _commits.SubmitAsync(entry);
-        if (entry.Failure is { } failure)
+        Entry submitted;
+        if (_openUnit.Value is { } unit && unit.TryAdd(entry))
+        {
+            submitted = unit;
+            await await unit.Submitted;
+        }
+        else
+        {
+            submitted = entry;
+            await _commits.SubmitAsync(entry);
+        }
+
+        if (submitted.Failure is { } failure)
         {
             ExceptionDispatchInfo.Throw(failure);
         }
+    }
+
+    /// <summary>
+    /// Opens a unit: the writes this flow submits until the scope is disposed go to PostgreSQL in
+    /// the same batch, one transaction, and a refused one fails them all. A scope opened inside
+    /// another adds to the outer unit.
+    /// </summary>
+    public IDisposable Together()
+    {
+        if (_openUnit.Value is { IsOpen: true })
+        {
+            return NestedScope.Instance;
+        }
+
+        var unit = new Unit(this);
+        _openUnit.Value = unit;
+        return unit;
     }
 
     public ValueTask DisposeAsync() => _commits.DisposeAsync();
@@ -80,7 +116,7 @@ public sealed class PostgresGroupCommit : IAsyncDisposable
     {
         await using var batch = DataSource.CreateBatch();
         var rowReaders = new List<Action<NpgsqlDataReader>>();
-        foreach (var part in entries.GroupBy(e => e.Part))
+        foreach (var part in entries.SelectMany(e => e.Writes).GroupBy(e => e.Part))
         {
             part.First().AddStatements(batch, part, rowReaders);
         }
@@ -103,24 +139,84 @@ public sealed class PostgresGroupCommit : IAsyncDisposable
         }
     }
 
+    /// <summary>What the writer queues: one write, or a unit of writes that commit together.</summary>
     private abstract class Entry
+    {
+        /// <summary>Set when the batch committed without this entry (it alone was refused).</summary>
+        public Exception? Failure { get; set; }
+
+        public abstract IEnumerable<Write> Writes { get; }
+    }
+
+    private abstract class Write : Entry
     {
         public abstract object Part { get; }
 
-        /// <summary>Set when the batch committed without this write (it alone was refused).</summary>
-        public Exception? Failure { get; set; }
+        public override IEnumerable<Write> Writes => [this];
 
-        /// <summary>Adds the statements for <paramref name="samePart"/>, every entry of this entry's part.</summary>
-        public abstract void AddStatements(NpgsqlBatch batch, IEnumerable<Entry> samePart, ICollection<Action<NpgsqlDataReader>> rowReaders);
+        /// <summary>Adds the statements for <paramref name="samePart"/>, every write of this write's part.</summary>
+        public abstract void AddStatements(NpgsqlBatch batch, IEnumerable<Write> samePart, ICollection<Action<NpgsqlDataReader>> rowReaders);
     }
 
-    private sealed class Entry<T>(IPostgresBatchPart<T> part, T write) : Entry
+    private sealed class Entry<T>(IPostgresBatchPart<T> part, T write) : Write
     {
         public override object Part => part;
 
         private T Write { get; } = write;
 
-        public override void AddStatements(NpgsqlBatch batch, IEnumerable<Entry> samePart, ICollection<Action<NpgsqlDataReader>> rowReaders) =>
+        public override void AddStatements(NpgsqlBatch batch, IEnumerable<Write> samePart, ICollection<Action<NpgsqlDataReader>> rowReaders) =>
             part.AddStatements(batch, samePart.Cast<Entry<T>>().Select(e => e.Write).ToList(), rowReaders);
+    }
+
+    /// <summary>Writes collected in one <see cref="Together"/> scope, queued as one entry when it closes.</summary>
+    private sealed class Unit(PostgresGroupCommit owner) : Entry, IDisposable
+    {
+        private readonly List<Write> _writes = [];
+        private readonly TaskCompletionSource<Task> _submitted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool IsOpen { get; private set; } = true;
+
+        public override IEnumerable<Write> Writes => _writes;
+
+        /// <summary>The unit's commit, once the scope has closed.</summary>
+        public Task<Task> Submitted => _submitted.Task;
+
+        public bool TryAdd(Write write)
+        {
+            lock (_writes)
+            {
+                if (IsOpen)
+                {
+                    _writes.Add(write);
+                }
+
+                return IsOpen;
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (_writes)
+            {
+                if (!IsOpen)
+                {
+                    return;
+                }
+
+                IsOpen = false;
+            }
+
+            owner._openUnit.Value = null;
+            _submitted.SetResult(_writes.Count > 0 ? owner._commits.SubmitAsync(this) : Task.CompletedTask);
+        }
+    }
+
+    private sealed class NestedScope : IDisposable
+    {
+        public static readonly NestedScope Instance = new();
+
+        public void Dispose()
+        {
+        }
     }
 }

@@ -25,6 +25,7 @@ public sealed partial class WebhookDeliveryGrain(
     [FromKeyedServices(StorageNames.Webhooks)] IGrainStorage storage,
     WebhookSender sender,
     IWebhookLogStore logStore,
+    IAtomicWrites atomicWrites,
     IOptions<WebhookOptions> options,
     TimeProvider timeProvider,
     ILogger<WebhookDeliveryGrain> logger) : Grain, IWebhookDeliveryGrain, IRemindable
@@ -87,7 +88,7 @@ public sealed partial class WebhookDeliveryGrain(
         {
             // Not accepted unless this completes; a failure deactivates the grain, dropping the
             // half-made state, and the caller's retry (idempotent) starts clean.
-            await PersistAsync(inserting: creation is not null);
+            await PersistAsync(inserting: creation is not null, accepting: true);
         }
         catch (InconsistentStateException) when (creation is not null)
         {
@@ -117,7 +118,7 @@ public sealed partial class WebhookDeliveryGrain(
 
         creation?.SetResult();
         WebhookMetrics.Accepted();
-        await RecordLogAsync();
+        Publish();
         _acceptedTarget = trigger.Target;
         ScheduleRun();
         return AcceptOutcome.Accepted;
@@ -346,8 +347,9 @@ public sealed partial class WebhookDeliveryGrain(
     /// starts from what storage really holds, and the reminder drives it on.
     /// </summary>
     /// <param name="inserting">Accept's insert of a new webhook: a conflict is for the caller.</param>
+    /// <param name="accepting">Accept's write: the webhook's first log row is stored with the state, in one commit.</param>
     /// <param name="afterState">Runs once the state is stored, alongside the reminder's removal when there is one.</param>
-    private async Task PersistAsync(bool inserting = false, Func<Task>? afterState = null)
+    private async Task PersistAsync(bool inserting = false, bool accepting = false, Func<Task>? afterState = null)
     {
         try
         {
@@ -363,7 +365,7 @@ public sealed partial class WebhookDeliveryGrain(
                 // unregisters itself. Existing one: if only the reminder moves, the next tick re-runs
                 // what the state lacks; if only the state is written, the old reminder still ticks
                 // every watchdog period.
-                await Task.WhenAll(WriteStateAsync(), RegisterReminderAsync(dueTime));
+                await Task.WhenAll(accepting ? WriteStateWithFirstLogRowAsync() : WriteStateAsync(), RegisterReminderAsync(dueTime));
                 await (afterState?.Invoke() ?? Task.CompletedTask);
             }
         }
@@ -376,6 +378,19 @@ public sealed partial class WebhookDeliveryGrain(
     }
 
     private Task WriteStateAsync() => storage.WriteStateAsync(StorageStateName, this.GetGrainId(), _stored);
+
+    /// <summary>
+    /// A new webhook's state and its first log row, all or nothing: an acceptance that fails leaves
+    /// no row, and the row does not cost a commit of its own. When the state already exists (a
+    /// repeated completion), the existing row stays as it is.
+    /// </summary>
+    private Task WriteStateWithFirstLogRowAsync()
+    {
+        using (atomicWrites.Together())
+        {
+            return Task.WhenAll(WriteStateAsync(), logStore.RecordNewAsync(State.AccountId!, ToLogItem()));
+        }
+    }
 
     private async Task RegisterReminderAsync(TimeSpan dueTime) =>
         _reminder = await this.RegisterOrUpdateReminder(ReminderName, dueTime < TimeSpan.Zero ? TimeSpan.Zero : dueTime, _schedule.WatchdogPeriod);

@@ -14,6 +14,12 @@ public interface IWebhookLogStore
     Task RecordAsync(string accountId, WebhookLogItem item, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Adds the row of a newly accepted webhook unless the webhook has one: a repeated completion
+    /// must not rewrite a row that has moved on since.
+    /// </summary>
+    Task RecordNewAsync(string accountId, WebhookLogItem item, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// One page in (LastActivityUtc desc, WebhookId desc) order as of <paramref name="position"/>'s
     /// snapshot (a new snapshot when null).
     /// </summary>

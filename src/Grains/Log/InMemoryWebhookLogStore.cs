@@ -15,10 +15,27 @@ public sealed class InMemoryWebhookLogStore(TimeProvider timeProvider) : IWebhoo
 
     public Task RecordAsync(string accountId, WebhookLogItem item, CancellationToken cancellationToken = default)
     {
+        Record(accountId, item, replace: true);
+        return Task.CompletedTask;
+    }
+
+    public Task RecordNewAsync(string accountId, WebhookLogItem item, CancellationToken cancellationToken = default)
+    {
+        Record(accountId, item, replace: false);
+        return Task.CompletedTask;
+    }
+
+    private void Record(string accountId, WebhookLogItem item, bool replace)
+    {
         var log = GetOrAddAccount(accountId);
         var now = timeProvider.GetUtcNow().UtcDateTime;
         lock (log)
         {
+            if (!replace && log.Current.ContainsKey(item.WebhookId))
+            {
+                return;
+            }
+
             var version = Interlocked.Increment(ref _version);
             if (log.Current.TryGetValue(item.WebhookId, out var previous))
             {
@@ -32,8 +49,6 @@ public sealed class InMemoryWebhookLogStore(TimeProvider timeProvider) : IWebhoo
             log.Rows.Add(row);
             Prune(log, now);
         }
-
-        return Task.CompletedTask;
     }
 
     public Task<WebhookLogSlice> ReadAsync(string accountId, WebhookLogFilter filter, WebhookLogPosition? position, int limit, CancellationToken cancellationToken = default)

@@ -22,6 +22,9 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
         SELECT * FROM unnest($1::char(13)[], $2::varchar[], $3::varchar[], $4::smallint[], $5::timestamptz[], $6::integer[], $7::varchar[], $8::integer[], $9::smallint[])
         """;
 
+    // A webhook's first row: none if it has a current one (webhook_log_current is that index).
+    private const string InsertFirst = InsertCurrent + " ON CONFLICT (webhook_id) WHERE replaced_xid IS NULL DO NOTHING";
+
     private const string Page =
         """
         WITH snap AS (SELECT COALESCE($2::pg_snapshot, pg_current_snapshot()) AS s)
@@ -47,7 +50,8 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
 
     private static readonly TimeSpan PruneMargin = TimeSpan.FromMinutes(10);
 
-    private static readonly Rows Writes = new();
+    private static readonly Rows Writes = new(replace: true);
+    private static readonly Rows FirstWrites = new(replace: false);
 
     private readonly PostgresGroupCommit _commits;
     private readonly NpgsqlDataSource _dataSource;
@@ -67,6 +71,10 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
     /// </summary>
     public Task RecordAsync(string accountId, WebhookLogItem item, CancellationToken cancellationToken = default) =>
         _commits.SubmitAsync(Writes, (accountId, item));
+
+    /// <inheritdoc cref="RecordAsync"/>
+    public Task RecordNewAsync(string accountId, WebhookLogItem item, CancellationToken cancellationToken = default) =>
+        _commits.SubmitAsync(FirstWrites, (accountId, item));
 
     public async Task<WebhookLogSlice> ReadAsync(string accountId, WebhookLogFilter filter, WebhookLogPosition? position, int limit, CancellationToken cancellationToken = default)
     {
@@ -135,18 +143,25 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Turns a batch's log rows into statements of the shared group commit (they return nothing).</summary>
-    private sealed class Rows : IPostgresBatchPart<(string AccountId, WebhookLogItem Item)>
+    /// <summary>
+    /// Turns a batch's log rows into statements of the shared group commit (they return nothing):
+    /// new versions that replace the current ones, or first rows that give way to an existing one.
+    /// </summary>
+    private sealed class Rows(bool replace) : IPostgresBatchPart<(string AccountId, WebhookLogItem Item)>
     {
         public void AddStatements(NpgsqlBatch batch, IReadOnlyList<(string AccountId, WebhookLogItem Item)> rows, ICollection<Action<NpgsqlDataReader>> rowReaders)
         {
             // A webhook changed twice within one batch: only its latest row becomes a version.
             var latest = rows.GroupBy(r => r.Item.WebhookId, StringComparer.Ordinal).Select(g => g.Last()).ToList();
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(CloseCurrent)
+            if (replace)
             {
-                Parameters = { new() { Value = latest.Select(r => r.Item.WebhookId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Char } },
-            });
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(InsertCurrent)
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(CloseCurrent)
+                {
+                    Parameters = { new() { Value = latest.Select(r => r.Item.WebhookId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Char } },
+                });
+            }
+
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(replace ? InsertCurrent : InsertFirst)
             {
                 Parameters =
                 {

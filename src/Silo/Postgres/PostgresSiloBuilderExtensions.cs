@@ -26,6 +26,7 @@ public static class PostgresSiloBuilderExtensions
         // Webhook state, reminders and log rows are each written twice per webhook; they share one
         // group commit, so under load one transaction carries the writes of many webhooks.
         silo.Services.AddSingleton(_ => new PostgresGroupCommit(dataSource)); // disposed (drained) with the silo
+        silo.Services.AddSingleton<IAtomicWrites>(sp => sp.GetRequiredService<PostgresGroupCommit>());
         silo.Services.AddSingleton<PostgresWebhookLogStore>();
         silo.Services.AddSingleton<IWebhookLogStore>(sp => sp.GetRequiredService<PostgresWebhookLogStore>());
         silo.Services.AddHostedService<WebhookLogPruner>();

@@ -277,6 +277,25 @@ public abstract class DeliveryTests(DeliveryClusterFixture fixture)
         Assert.Single(Receiver.RequestsTo(path), r => r.WebhookId == first.WebhookId);
     }
 
+    [Fact]
+    public async Task A_completion_repeated_after_delivery_leaves_its_log_row_as_delivered()
+    {
+        var path = NewPath();
+        var account = await Cluster.CreateAccountAsync(Receiver.UrlFor(path));
+        var completion = new SurveyCompletion { ResponseId = "again-1", ResponseDatetimeUtc = DateTime.UtcNow, Overall = 8 };
+        var submitter = Cluster.Client.GetGrain<ISurveyCompletionGrain>(0);
+        var first = await submitter.Submit(account, completion);
+        await Cluster.WaitForAsync(account, first.WebhookId!, d => d.Item.Status == WebhookStatus.Succeeded, Generous);
+
+        // The finished webhook's grain has gone idle; the repeat reaches a new activation.
+        var repeat = await submitter.Submit(account, completion);
+
+        Assert.Equal(SubmitOutcome.Duplicate, repeat.Outcome);
+        var page = await Cluster.Client.GetGrain<IWebhookLogGrain>(0).Query(account, new WebhookLogQuery(null, null, 10, null));
+        var row = Assert.Single(page.Items);
+        Assert.Equal((first.WebhookId, WebhookStatus.Succeeded, 1, 200), (row.WebhookId, row.Status, row.Attempts, row.LastResponseCode));
+    }
+
     private static void AssertGap(ReceivedRequest earlier, ReceivedRequest later, TimeSpan delay)
     {
         var gap = later.ReceivedUtc - earlier.ReceivedUtc;
@@ -289,4 +308,31 @@ public abstract class DeliveryTests(DeliveryClusterFixture fixture)
 public sealed class DeliveryTestsInMemory(MemoryDeliveryClusterFixture fixture) : DeliveryTests(fixture);
 
 [Collection(DeliveryClusterCollection.Postgres)]
-public sealed class DeliveryTestsOnPostgres(PostgresDeliveryClusterFixture fixture) : DeliveryTests(fixture);
+public sealed class DeliveryTestsOnPostgres(PostgresDeliveryClusterFixture fixture) : DeliveryTests(fixture)
+{
+    [Fact]
+    public async Task An_accepted_webhook_and_its_first_log_row_are_committed_by_one_transaction()
+    {
+        var cluster = fixture.Cluster;
+
+        // The receiver holds every attempt past its timeout (2 s), so for that long nothing but the
+        // acceptance has written either row.
+        var path = "/hook/" + Guid.NewGuid().ToString("N");
+        var account = await cluster.CreateAccountAsync(fixture.Receiver.UrlFor(path, _ => new ReceiverResponse(200, Delay: TimeSpan.FromSeconds(30))));
+
+        var webhookIds = await Task.WhenAll(Enumerable.Range(1, 20).Select(i => cluster.SubmitAsync(account, $"tx-{i}")));
+
+        // grain_state's key ends with the grain id, which ends with the webhook id; xmin is the
+        // 32-bit id of the transaction that wrote the row version, created_xid the full one.
+        var ids = string.Join(", ", webhookIds.Select(id => $"'{id}'"));
+        var database = cluster.Database!;
+        Assert.Equal(20, await database.ScalarAsync($"SELECT count(*) FROM webhook_log WHERE webhook_id IN ({ids})"));
+        Assert.Equal(20, await database.ScalarAsync(
+            $"""
+            SELECT count(*) FROM webhook_log l JOIN grain_state g ON g.grain_id LIKE '%/' || l.webhook_id
+             WHERE l.webhook_id IN ({ids}) AND g.version = 1
+               AND l.created_xid::text::bigint % 4294967296 = g.xmin::text::bigint
+            """));
+
+    }
+}

@@ -64,6 +64,24 @@ public abstract class WebhookLogStoreContract<TStore> : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_first_row_is_added_only_while_the_webhook_has_none()
+    {
+        var first = Item("a", 1, WebhookStatus.InProgress);
+        await Store.RecordNewAsync(Account, first);
+        var moved = Item("a", 2, WebhookStatus.Succeeded, attempts: 1) with { LastResponseCode = 200, LastResponse = "ok" };
+        await Store.RecordAsync(Account, moved);
+
+        // A repeated completion of the same webhook: the row that moved on stays.
+        await Store.RecordNewAsync(Account, Item("a", 3, WebhookStatus.InProgress));
+        await Store.RecordNewAsync(Account, Item("b", 1));
+
+        var slice = await Store.ReadAsync(Account, All, null, 10);
+
+        Assert.Equal([moved, Item("b", 1)], slice.Items);
+        await AssertStoredVersionsAsync(current: 2, replaced: 1);
+    }
+
+    [Fact]
     public async Task The_last_recorded_version_wins_even_with_an_older_activity_time()
     {
         await Store.RecordAsync(Account, Item("a", 5, WebhookStatus.InProgress));

@@ -90,6 +90,85 @@ public sealed class PostgresGroupCommitTests : IAsyncLifetime
         Assert.Equal(1, await _database.ScalarAsync("SELECT count(*) FROM written"));
     }
 
+    [Fact]
+    public async Task Writes_started_together_commit_in_one_transaction_even_when_a_commit_is_running_between_them()
+    {
+        var blocker = new Part("blocker", "SELECT i, 0 FROM unnest($1::integer[]) i, pg_sleep(1)");
+        var doubled = new Part("doubled", "INSERT INTO written (part, item) SELECT 'doubled', i FROM unnest($1::integer[]) i RETURNING item, item * 2");
+        var silent = new Part("silent", "INSERT INTO written (part, item) SELECT 'silent', i FROM unnest($1::integer[]) i", returnsRows: false);
+
+        Task first, second, running;
+        using (_commits.Together())
+        {
+            first = _commits.SubmitAsync(doubled, 1);
+
+            // Outside the unit: the writer takes this alone and is busy with it while the unit is open.
+            using (ExecutionContext.SuppressFlow())
+            {
+                running = Task.Run(() => _commits.SubmitAsync(blocker, 1));
+            }
+
+            await WaitUntilTheBlockerSleepsAsync();
+            second = _commits.SubmitAsync(silent, 2);
+            Assert.False(first.IsCompleted, "a write of an open unit is held until the unit closes");
+        }
+
+        await Task.WhenAll(first, second, running);
+
+        Assert.Equal(2, doubled.Rows[1]);
+        Assert.Equal(2, await _database.ScalarAsync("SELECT count(*) FROM written"));
+        Assert.Equal(1, await _database.ScalarAsync("SELECT count(DISTINCT xid) FROM written"));
+        Assert.Equal([1], blocker.BatchSizes);
+    }
+
+    [Fact]
+    public async Task A_refused_write_fails_its_whole_unit_and_not_its_batch_mates()
+    {
+        var blocker = new Part("blocker", "SELECT i, 0 FROM unnest($1::integer[]) i, pg_sleep(1)");
+        var divided = new Part("divided", "INSERT INTO written (part, item) SELECT 'divided', 100 / i FROM unnest($1::integer[]) i RETURNING item, item");
+        var silent = new Part("silent", "INSERT INTO written (part, item) SELECT 'silent', i FROM unnest($1::integer[]) i", returnsRows: false);
+
+        var running = _commits.SubmitAsync(blocker, 1);
+        await WaitUntilTheBlockerSleepsAsync();
+        Task fineInUnit, poisoned;
+        using (_commits.Together())
+        {
+            fineInUnit = _commits.SubmitAsync(silent, 1);
+            poisoned = _commits.SubmitAsync(divided, 0);
+        }
+
+        var outside = new[] { _commits.SubmitAsync(silent, 2), _commits.SubmitAsync(divided, 5) };
+        await running;
+
+        Assert.Equal(PostgresErrorCodes.DivisionByZero, (await Assert.ThrowsAsync<PostgresException>(() => poisoned)).SqlState);
+        Assert.Equal(PostgresErrorCodes.DivisionByZero, (await Assert.ThrowsAsync<PostgresException>(() => fineInUnit)).SqlState);
+        await Task.WhenAll(outside);
+        Assert.Equal(2, await _database.ScalarAsync("SELECT count(*) FROM written"));
+        Assert.Equal(0, await _database.ScalarAsync("SELECT count(*) FROM written WHERE part = 'silent' AND item = 1"));
+    }
+
+    [Fact]
+    public async Task A_write_started_after_its_scope_closed_goes_on_its_own()
+    {
+        var silent = new Part("silent", "INSERT INTO written (part, item) SELECT 'silent', i FROM unnest($1::integer[]) i", returnsRows: false);
+        var closed = new TaskCompletionSource();
+        Task late;
+        using (_commits.Together())
+        {
+            // Carries the flow with the open unit, but submits only once the scope is disposed.
+            late = Task.Run(async () =>
+            {
+                await closed.Task;
+                await _commits.SubmitAsync(silent, 1);
+            });
+        }
+
+        closed.SetResult();
+        await late.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, await _database.ScalarAsync("SELECT count(*) FROM written"));
+    }
+
     private async Task WaitUntilTheBlockerSleepsAsync()
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
