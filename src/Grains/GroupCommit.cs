@@ -26,7 +26,10 @@ public sealed class GroupCommit<T>(Func<IReadOnlyList<T>, CancellationToken, Tas
             _writer = Task.Run(WriteLoopAsync);
         }
 
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Continuations run on the writer when the batch is stored, so they must be short: callers
+        // return at once or resume on their own scheduler (a grain's), instead of costing a
+        // thread-pool hand-off per item.
+        var done = new TaskCompletionSource();
         if (!_queue.Writer.TryWrite((item, done)))
         {
             done.SetException(new ObjectDisposedException(nameof(GroupCommit<T>)));

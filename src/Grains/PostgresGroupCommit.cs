@@ -56,12 +56,12 @@ public sealed class PostgresGroupCommit : IAtomicWrites, IAsyncDisposable
         if (_openUnit.Value is { } unit && unit.TryAdd(entry))
         {
             submitted = unit;
-            await await unit.Submitted;
+            await (await unit.Submitted.ConfigureAwait(false)).ConfigureAwait(false);
         }
         else
         {
             submitted = entry;
-            await _commits.SubmitAsync(entry);
+            await _commits.SubmitAsync(entry).ConfigureAwait(false);
         }
 
         if (submitted.Failure is { } failure)

@@ -64,7 +64,7 @@ public sealed class PostgresGrainStorage : IGrainStorage
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var read = new PendingRead(Key(stateName, grainId));
-        await _commits.SubmitAsync(_reads, read);
+        await _commits.SubmitAsync(_reads, read).ConfigureAwait(false);
         if (read.Found is var (version, payload))
         {
             grainState.ETag = version.ToString(CultureInfo.InvariantCulture);
@@ -82,7 +82,7 @@ public sealed class PostgresGrainStorage : IGrainStorage
     {
         int? expected = grainState.ETag is { } etag ? int.Parse(etag, CultureInfo.InvariantCulture) : null;
         var write = new PendingWrite(Key(stateName, grainId), expected, _serializer.SerializeToArray(grainState.State));
-        await _commits.SubmitAsync(_writes, write);
+        await _commits.SubmitAsync(_writes, write).ConfigureAwait(false);
         if (write.NewVersion is not { } version)
         {
             throw new InconsistentStateException(

@@ -96,21 +96,21 @@ public sealed class PostgresReminderTable : IReminderTable
     public async Task<ReminderEntry?> ReadRow(GrainId grainId, string reminderName)
     {
         var read = new PendingRead(grainId.ToString(), reminderName);
-        await _commits.SubmitAsync(_reads, read);
+        await _commits.SubmitAsync(_reads, read).ConfigureAwait(false);
         return read.Found;
     }
 
     public async Task<string?> UpsertRow(ReminderEntry entry)
     {
         var change = new PendingChange(entry.GrainId, entry.ReminderName, upsert: entry, expectedVersion: null);
-        await _commits.SubmitAsync(_changes, change);
+        await _commits.SubmitAsync(_changes, change).ConfigureAwait(false);
         return change.ResultVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public async Task<bool> RemoveRow(GrainId grainId, string reminderName, string eTag)
     {
         var change = new PendingChange(grainId, reminderName, upsert: null, expectedVersion: int.Parse(eTag, System.Globalization.CultureInfo.InvariantCulture));
-        await _commits.SubmitAsync(_changes, change);
+        await _commits.SubmitAsync(_changes, change).ConfigureAwait(false);
         return change.Removed;
     }
 
