@@ -9,6 +9,7 @@
 # Hangfire 1.8 + Hangfire.PostgreSql) on the same database server: saturation (HANGFIRE_SATURATION
 # completions, default 5,000, as it delivers under a hundred a second), 50/s and the retry case;
 # SKIP_HANGFIRE=1 leaves it out. Its JSON lines carry "target": "hangfire"; the summary compares.
+# Then one and three silos at the same 1,000/s (SKIP_SCALEOUT=1 leaves them out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +37,16 @@ for mode in embedded postgres; do
     bench --mode "$mode" --pg "$pg" --label retry --completions 5000 --concurrency 32 --fail-first 1 --retry-delay 1 | tee -a "$out"
   done
 done
+
+# Scale-out: the same offered load (1,000/s) on one silo and on three (issue 4's efficiency target);
+# SKIP_SCALEOUT=1 leaves it out.
+if [ -z "${SKIP_SCALEOUT:-}" ]; then
+  for run in $(seq "$runs"); do
+    for silos in 1 3; do
+      bench --mode postgres --pg "$pg" --label "scaleout-$silos" --silos "$silos" --warmup 5000 --rate 1000 --completions 30000 | tee -a "$out"
+    done
+  done
+fi
 
 if [ -z "${SKIP_HANGFIRE:-}" ]; then
   hangfire_saturation=${HANGFIRE_SATURATION:-5000}

@@ -50,3 +50,15 @@ if pairs:
             return f"{fmt(a, digits)} vs {fmt(b, digits)} | {fmt(ratio, 1)}"
         print(f"| {label} | {cell('deliveredPerSec')} | {cell('latencyMs', 'p99', 1)} | {cell('siloCpuMsPerDelivery', digits=2)} | "
               f"{cell('dbTransactionsPerDelivery', digits=2)} |")
+
+one, three = rows.get(("ciopulse", "postgres", "scaleout-1")), rows.get(("ciopulse", "postgres", "scaleout-3"))
+if one and three:
+    print("\nThree silos against one at the same offered load; medians, ratio three ÷ one (target ≤ 1.25).\n")
+    print("| measure | one silo | three silos | ratio |")
+    print("|---|---|---|---|")
+    for name, key in (("silo CPU ms per 1,000 deliveries", "siloCpuMsPer1000Deliveries"), ("whole-machine CPU ms per delivery", "machineCpuMsPerDelivery")):
+        a, b = med(one, key), med(three, key)
+        print(f"| {name} | {fmt(a, 2)} | {fmt(b, 2)} | {fmt(b / a if a and b else None, 2)} |")
+    shares = [s for r in three for s in r["deliveriesPerSilo"]]
+    fair = statistics.mean(shares)
+    print(f"| largest deviation of a silo's share from an even split | – | {max(abs(s - fair) for s in shares) / fair:.1%} | – |")
