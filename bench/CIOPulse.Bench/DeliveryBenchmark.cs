@@ -30,6 +30,10 @@ public static class DeliveryBenchmark
         var siloCount = int.Parse(options.GetValueOrDefault("silos", "1"), CultureInfo.InvariantCulture);
         var warmup = int.Parse(options.GetValueOrDefault("warmup", "2000"), CultureInfo.InvariantCulture);
 
+        // --silo-cpus N: each silo's runtime sizes itself for N processors, as under a container's
+        // CPU quota (several silos sharing a machine's cores); default: the machine's count.
+        int? siloCpus = options.TryGetValue("silo-cpus", out var cpus) ? int.Parse(cpus, CultureInfo.InvariantCulture) : null;
+
         // --target hangfire: the Hangfire + Hangfire.PostgreSql baseline (bench/HangfireBaseline) in
         // place of the silo, with the same settings, for the comparison of issue 4.
         var target = options.GetValueOrDefault("target", "ciopulse");
@@ -84,7 +88,7 @@ public static class DeliveryBenchmark
                 ["Orleans:SiloPort"] = BenchSupport.FreePort().ToString(CultureInfo.InvariantCulture),
                 ["Orleans:GatewayPort"] = BenchSupport.FreePort().ToString(CultureInfo.InvariantCulture),
             };
-            services.Add(await ServiceProcess.StartAsync(siloDll, siloSettings, BenchSupport.FreePort()));
+            services.Add(await ServiceProcess.StartAsync(siloDll, siloSettings, BenchSupport.FreePort(), siloCpus));
             var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
             {
                 BaseAddress = services[^1].BaseUri,
@@ -214,6 +218,7 @@ public static class DeliveryBenchmark
             ["siloCpuSeconds"] = Round(cpu),
             ["siloCpuMsPerDelivery"] = Round(cpu * 1000 / Math.Max(1, delivered)),
             ["silos"] = siloCount,
+            ["siloCpus"] = siloCpus,
             ["deliveriesPerSilo"] = perSilo,
             ["siloCpuMsPer1000Deliveries"] = Round(cpu * 1_000_000 / Math.Max(1, delivered)),
             ["machineCpuMsPerDelivery"] = Round(machineCpu * 1000 / Math.Max(1, delivered)),

@@ -19,9 +19,18 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public static async Task<ServiceProcess> StartAsync(string siloDll, IReadOnlyDictionary<string, string> settings, int httpPort)
+    /// <param name="processors">
+    /// What the service's runtime takes as its processor count (<c>DOTNET_PROCESSOR_COUNT</c>), as
+    /// it would from a container's CPU quota; null: the machine's.
+    /// </param>
+    public static async Task<ServiceProcess> StartAsync(string siloDll, IReadOnlyDictionary<string, string> settings, int httpPort, int? processors = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (processors is { } count)
+        {
+            start.Environment["DOTNET_PROCESSOR_COUNT"] = count.ToString(CultureInfo.InvariantCulture);
+        }
+
         start.ArgumentList.Add(siloDll);
         foreach (var (key, value) in settings)
         {
