@@ -43,7 +43,7 @@ done
 if [ -z "${SKIP_SCALEOUT:-}" ]; then
   for run in $(seq "$runs"); do
     for silos in 1 3; do
-      bench --mode postgres --pg "$pg" --label "scaleout-$silos" --silos "$silos" --warmup 5000 --rate 1000 --completions 30000 | tee -a "$out"
+      bench --mode postgres --pg "$pg" --label "scaleout-$silos" --silos "$silos" --rate 1000 --completions 30000 | tee -a "$out"
     done
   done
 fi

@@ -17,6 +17,12 @@ public static class DeliveryBenchmark
 {
     private const string SystemKey = "bench-system-key-0123456789";
 
+    // Warm-up after --warmup: rounds of this many completions per silo, until a round leaves every
+    // silo's JIT with at most SettledMethods (re)compiled methods, or MaxSettleRounds have run.
+    private const int SettleRoundPerSilo = 1000;
+    private const int SettledMethods = 25;
+    private const int MaxSettleRounds = 15;
+
     public static async Task<int> RunAsync(Dictionary<string, string> options)
     {
         var mode = options.GetValueOrDefault("mode", "embedded");
@@ -105,10 +111,38 @@ public static class DeliveryBenchmark
 
         // Warm up outside the measurement: JIT (tier 1 with PGO needs a few thousand calls of each
         // method; every silo process pays it once), connection pools, grain directories.
-        await Parallel.ForEachAsync(Enumerable.Range(0, warmup), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
-            await BenchSupport.PostCompletionAsync(clients[i % clients.Count], "bench", $"warmup-{i}"));
-        await WaitAsync(() => receiver.Delivered.Count >= warmup, TimeSpan.FromSeconds(120));
+        var warmed = 0;
+        async Task WarmUpAsync(int count)
+        {
+            await Parallel.ForEachAsync(Enumerable.Range(warmed, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
+                await BenchSupport.PostCompletionAsync(clients[i % clients.Count], "bench", $"warmup-{i}"));
+            warmed += count;
+            await WaitAsync(() => receiver.Delivered.Count >= warmed, TimeSpan.FromSeconds(120));
+        }
+
+        await WarmUpAsync(warmup);
+
+        // Then on, a round at a time, until no silo's JIT is still busy: tiered compilation goes on
+        // recompiling hot methods in the background for a while, longer when several silos share
+        // the traffic, and measured meanwhile its CPU would count as cost per delivery.
+        var settleRounds = 0;
+        while (settleRounds < MaxSettleRounds)
+        {
+            var jitBefore = await Task.WhenAll(clients.Select(JitAsync));
+            await WarmUpAsync(SettleRoundPerSilo * clients.Count);
+            settleRounds++;
+            var jitAfter = await Task.WhenAll(clients.Select(JitAsync));
+            var compiled = jitAfter.Zip(jitBefore).Select(j => j.First is { } after && j.Second is { } before ? after.Methods - before.Methods : 0).ToList();
+            Console.Error.WriteLine($"warm-up round {settleRounds}: methods (re)compiled per silo {string.Join(" / ", compiled)}");
+            if (compiled.All(methods => methods <= SettledMethods))
+            {
+                break;
+            }
+        }
+
+        Console.Error.WriteLine($"measuring after {warmed} warm-up completions");
         var postsBefore = receiver.TotalPosts;
+        var jitAtStart = await Task.WhenAll(clients.Select(JitAsync));
 
         var transactionsBefore = connectionString is null ? 0 : await TransactionsAsync(connectionString);
         var cpuBefore = services.Sum(s => s.CpuSeconds());
@@ -183,6 +217,8 @@ public static class DeliveryBenchmark
         var cpu = services.Sum(s => s.CpuSeconds()) - cpuBefore;
         var machineCpu = MachineCpuSeconds() - machineCpuBefore;
         var deliveriesAfter = await Task.WhenAll(clients.Select(SuccessfulAttemptsAsync));
+        var jitAtEnd = await Task.WhenAll(clients.Select(JitAsync));
+        var jitSeconds = jitAtEnd.Zip(jitAtStart).Sum(j => j.First is { } end && j.Second is { } begin ? end.Seconds - begin.Seconds : 0);
         var perSilo = deliveriesAfter.Zip(deliveriesBefore, (after, before) => after - before).ToList();
         var transactions = connectionString is null ? 0 : await TransactionsAsync(connectionString) - transactionsBefore;
 
@@ -196,7 +232,9 @@ public static class DeliveryBenchmark
             ["target"] = target,
             ["mode"] = mode,
             ["completions"] = completions,
-            ["warmup"] = warmup,
+            ["warmup"] = warmed,
+            ["settleRounds"] = settleRounds,
+            ["jitSecondsMeasured"] = Round(jitSeconds),
             ["concurrency"] = rate > 0 ? null : concurrency,
             ["offeredRatePerSec"] = rate > 0 ? rate : null,
             ["failFirst"] = failFirst,
@@ -246,6 +284,22 @@ public static class DeliveryBenchmark
         var ticks = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8)
             .Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
         return (ticks.Sum() - ticks[3] - ticks[4]) / 100.0;
+    }
+
+    /// <summary>
+    /// This process's JIT so far, from its /metrics (the runtime's own counters): methods compiled
+    /// and seconds spent compiling; null when it does not export them.
+    /// </summary>
+    private static async Task<(double Methods, double Seconds)?> JitAsync(HttpClient client)
+    {
+        var lines = (await client.GetStringAsync(new Uri("metrics", UriKind.Relative))).Split('\n');
+        double? Sample(string name) => lines
+            .Where(line => line.StartsWith(name + "{", StringComparison.Ordinal) || line.StartsWith(name + " ", StringComparison.Ordinal))
+            .Select(line => (double?)double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture))
+            .FirstOrDefault();
+        return Sample("dotnet_jit_compiled_methods_total") is { } methods && Sample("dotnet_jit_compilation_time_seconds_total") is { } seconds
+            ? (methods, seconds)
+            : null;
     }
 
     /// <summary>This silo's successful POSTs so far, from its /metrics (Prometheus text).</summary>
