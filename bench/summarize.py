@@ -59,6 +59,5 @@ if one and three:
     for name, key in (("silo CPU ms per 1,000 deliveries", "siloCpuMsPer1000Deliveries"), ("whole-machine CPU ms per delivery", "machineCpuMsPerDelivery")):
         a, b = med(one, key), med(three, key)
         print(f"| {name} | {fmt(a, 2)} | {fmt(b, 2)} | {fmt(b / a if a and b else None, 2)} |")
-    shares = [s for r in three for s in r["deliveriesPerSilo"]]
-    fair = statistics.mean(shares)
-    print(f"| largest deviation of a silo's share from an even split | – | {max(abs(s - fair) for s in shares) / fair:.1%} | – |")
+    deviation = max(max(abs(s - statistics.mean(r["deliveriesPerSilo"])) for s in r["deliveriesPerSilo"]) / statistics.mean(r["deliveriesPerSilo"]) for r in three)
+    print(f"| largest deviation of a silo's share from an even split (any run) | – | {deviation:.1%} | – |")

@@ -126,6 +126,7 @@ public static class DeliveryBenchmark
         // recompiling hot methods in the background for a while, longer when several silos share
         // the traffic, and measured meanwhile its CPU would count as cost per delivery.
         var settleRounds = 0;
+        var jitSettled = false;
         while (settleRounds < MaxSettleRounds)
         {
             var jitBefore = await Task.WhenAll(clients.Select(JitAsync));
@@ -136,6 +137,7 @@ public static class DeliveryBenchmark
             Console.Error.WriteLine($"warm-up round {settleRounds}: methods (re)compiled per silo {string.Join(" / ", compiled)}");
             if (compiled.All(methods => methods <= SettledMethods))
             {
+                jitSettled = true;
                 break;
             }
         }
@@ -234,6 +236,7 @@ public static class DeliveryBenchmark
             ["completions"] = completions,
             ["warmup"] = warmed,
             ["settleRounds"] = settleRounds,
+            ["jitSettled"] = jitSettled,
             ["jitSecondsMeasured"] = Round(jitSeconds),
             ["concurrency"] = rate > 0 ? null : concurrency,
             ["offeredRatePerSec"] = rate > 0 ? rate : null,

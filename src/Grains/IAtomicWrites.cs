@@ -8,7 +8,11 @@ namespace CIOPulse.Grains;
 /// </summary>
 public interface IAtomicWrites
 {
-    /// <summary>Opens the scope; disposing it submits what was started inside, as one unit.</summary>
+    /// <summary>
+    /// Opens the scope; disposing it submits what was started inside, as one unit. Start the writes
+    /// and close the scope without awaiting in between: a write of the unit completes only after
+    /// the scope is disposed.
+    /// </summary>
     IDisposable Together();
 }
 

@@ -108,6 +108,11 @@ public sealed partial class WebhookDeliveryGrain(
 
             creation.SetResult();
             await SyncReminderAsync();
+
+            // The unit's first-row insert gave way if the webhook had a row; if it had none (a
+            // crash between two commits of an older version), it wrote this trigger's row: either
+            // way the row is now made again from the stored state.
+            await RecordLogAsync();
             return Identify(trigger);
         }
         catch (Exception e) when (creation is not null)

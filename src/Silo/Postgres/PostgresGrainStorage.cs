@@ -64,7 +64,10 @@ public sealed class PostgresGrainStorage : IGrainStorage
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var read = new PendingRead(Key(stateName, grainId));
-        await _commits.SubmitAsync(_reads, read).ConfigureAwait(false);
+
+        // Back on the caller's scheduler: deserializing on the shared writer would hold up the next
+        // batch by a whole batch of reads (hundreds when a silo takes over another's reminders).
+        await _commits.SubmitAsync(_reads, read);
         if (read.Found is var (version, payload))
         {
             grainState.ETag = version.ToString(CultureInfo.InvariantCulture);
