@@ -15,8 +15,6 @@ namespace CIOPulse.HangfireBaseline;
 /// </summary>
 public static class AccountEndpoints
 {
-    private const int MaxCredentialLength = 256;
-
     public static RouteGroupBuilder MapAccounts(this RouteGroupBuilder api)
     {
         var account = api.MapGroup("/accounts/{accountId}").RequireSystemKey();
@@ -51,43 +49,13 @@ public static class AccountEndpoints
             return problem!;
         }
 
-        var (enabled, url, username, password) = (update.Enabled, update.Url, update.Username, update.Password);
-        if (enabled && !AccountGrain.AllowsWebhooks(plan))
+        var (accepted, refusal) = await AccountGrain.CheckSettingsAsync(update, plan, options.Value.AllowPrivateNetworks, cancellationToken);
+        if (refusal is not null)
         {
-            return ApiProblems.Forbidden($"Webhooks are available on the Corporate and Enterprise plans; this account is on the {plan} plan.");
+            return ProductSettingsEndpoints.ToHttpResult(accountId, refusal);
         }
 
-        url = string.IsNullOrWhiteSpace(url) ? null : url.Trim();
-        if (url is null && enabled)
-        {
-            return ApiProblems.Invalid("url", "A webhook URL is required to turn webhooks on.");
-        }
-
-        if (url is not null)
-        {
-            if (DestinationPolicy.ValidateUrlSyntax(url) is { } syntaxProblem)
-            {
-                return ApiProblems.Invalid("url", $"The webhook URL {syntaxProblem}.");
-            }
-
-            if (await DestinationPolicy.CheckDestinationAsync(new Uri(url), options.Value.AllowPrivateNetworks, System.Net.Dns.GetHostAddressesAsync, cancellationToken) is { } destinationProblem)
-            {
-                return ApiProblems.Invalid("url", $"The webhook URL's host {destinationProblem}.");
-            }
-        }
-
-        username = string.IsNullOrEmpty(username) ? null : username;
-        if (username is not null && (username.Length > MaxCredentialLength || username.Contains(':', StringComparison.Ordinal) || username.Any(char.IsControl)))
-        {
-            return ApiProblems.Invalid("username", $"The username must be at most {MaxCredentialLength} characters, without ':' or control characters.");
-        }
-
-        if (password is { Length: > MaxCredentialLength })
-        {
-            return ApiProblems.Invalid("password", $"The password must be at most {MaxCredentialLength} characters.");
-        }
-
-        return await accounts.UpdateSettingsAsync(accountId, update with { Url = url, Username = username }, cancellationToken) is { } settings
+        return await accounts.UpdateSettingsAsync(accountId, accepted, cancellationToken) is { } settings
             ? TypedResults.Ok(settings)
             : ApiProblems.AccountNotFound(accountId);
     }

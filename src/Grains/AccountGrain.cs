@@ -63,52 +63,17 @@ public sealed class AccountGrain(
             return new SettingsUpdateResult(SettingsUpdateOutcome.AccountNotFound);
         }
 
-        if (update.Enabled && !AllowsWebhooks(State.Plan))
+        var (accepted, refusal) = await CheckSettingsAsync(update, State.Plan, options.Value.AllowPrivateNetworks, CancellationToken.None);
+        if (refusal is not null)
         {
-            return new SettingsUpdateResult(SettingsUpdateOutcome.PlanDoesNotAllowWebhooks,
-                Error: $"Webhooks are available on the Corporate and Enterprise plans; this account is on the {State.Plan} plan.");
+            return refusal;
         }
 
-        var url = string.IsNullOrWhiteSpace(update.Url) ? null : update.Url.Trim();
-        if (url is null && update.Enabled)
-        {
-            return Invalid("url", "A webhook URL is required to turn webhooks on.");
-        }
-
-        if (url is not null)
-        {
-            if (DestinationPolicy.ValidateUrlSyntax(url) is { } syntaxProblem)
-            {
-                return Invalid("url", $"The webhook URL {syntaxProblem}.");
-            }
-
-            if (await DestinationPolicy.CheckDestinationAsync(new Uri(url), options.Value.AllowPrivateNetworks, ResolveAsync, CancellationToken.None) is { } destinationProblem)
-            {
-                return Invalid("url", $"The webhook URL's host {destinationProblem}.");
-            }
-        }
-
-        var username = string.IsNullOrEmpty(update.Username) ? null : update.Username;
-        if (username is { Length: > MaxCredentialLength })
-        {
-            return Invalid("username", $"The username must be at most {MaxCredentialLength} characters.");
-        }
-
-        if (username is not null && (username.Contains(':', StringComparison.Ordinal) || username.Any(char.IsControl)))
-        {
-            return Invalid("username", "The username must not contain ':' or control characters (HTTP Basic authentication).");
-        }
-
-        if (update.Password is { Length: > MaxCredentialLength })
-        {
-            return Invalid("password", $"The password must be at most {MaxCredentialLength} characters.");
-        }
-
-        State.WebhooksEnabled = update.Enabled;
-        State.Url = url;
-        State.Username = username;
-        State.ServiceNowWrapper = update.ServiceNowWrapper;
-        if (update.Password is { } password)
+        State.WebhooksEnabled = accepted.Enabled;
+        State.Url = accepted.Url;
+        State.Username = accepted.Username;
+        State.ServiceNowWrapper = accepted.ServiceNowWrapper;
+        if (accepted.Password is { } password)
         {
             State.EncryptedPassword = password.Length == 0 ? null : secrets.Protect(password, AccountId);
         }
@@ -125,6 +90,57 @@ public sealed class AccountGrain(
 
     private WebhookSettings CurrentSettings() =>
         new(State.WebhooksEnabled, State.Url, State.Username, State.EncryptedPassword is not null, State.ServiceNowWrapper);
+
+    /// <summary>
+    /// The rules a settings update must meet on an account of <paramref name="plan"/>: the update as
+    /// it is to be stored (URL trimmed, an empty URL or username as none), or why it is refused.
+    /// </summary>
+    public static async Task<(WebhookSettingsUpdate Accepted, SettingsUpdateResult? Refusal)> CheckSettingsAsync(
+        WebhookSettingsUpdate update, AccountPlan plan, bool allowPrivateNetworks, CancellationToken cancellationToken)
+    {
+        if (update.Enabled && !AllowsWebhooks(plan))
+        {
+            return (update, new SettingsUpdateResult(SettingsUpdateOutcome.PlanDoesNotAllowWebhooks,
+                Error: $"Webhooks are available on the Corporate and Enterprise plans; this account is on the {plan} plan."));
+        }
+
+        var url = string.IsNullOrWhiteSpace(update.Url) ? null : update.Url.Trim();
+        if (url is null && update.Enabled)
+        {
+            return (update, Invalid("url", "A webhook URL is required to turn webhooks on."));
+        }
+
+        if (url is not null)
+        {
+            if (DestinationPolicy.ValidateUrlSyntax(url) is { } syntaxProblem)
+            {
+                return (update, Invalid("url", $"The webhook URL {syntaxProblem}."));
+            }
+
+            if (await DestinationPolicy.CheckDestinationAsync(new Uri(url), allowPrivateNetworks, ResolveAsync, cancellationToken) is { } destinationProblem)
+            {
+                return (update, Invalid("url", $"The webhook URL's host {destinationProblem}."));
+            }
+        }
+
+        var username = string.IsNullOrEmpty(update.Username) ? null : update.Username;
+        if (username is { Length: > MaxCredentialLength })
+        {
+            return (update, Invalid("username", $"The username must be at most {MaxCredentialLength} characters."));
+        }
+
+        if (username is not null && (username.Contains(':', StringComparison.Ordinal) || username.Any(char.IsControl)))
+        {
+            return (update, Invalid("username", "The username must not contain ':' or control characters (HTTP Basic authentication)."));
+        }
+
+        if (update.Password is { Length: > MaxCredentialLength })
+        {
+            return (update, Invalid("password", $"The password must be at most {MaxCredentialLength} characters."));
+        }
+
+        return (update with { Url = url, Username = username }, null);
+    }
 
     private static SettingsUpdateResult Invalid(string field, string error) =>
         new(SettingsUpdateOutcome.Invalid, Field: field, Error: error);

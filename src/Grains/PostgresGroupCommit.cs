@@ -17,6 +17,40 @@ public interface IPostgresBatchPart<T>
     void AddStatements(NpgsqlBatch batch, IReadOnlyList<T> writes, ICollection<Action<NpgsqlDataReader>> rowReaders);
 }
 
+/// <summary>Helpers for <see cref="IPostgresBatchPart{T}"/> implementations.</summary>
+public static class BatchRounds
+{
+    /// <summary>
+    /// Splits a batch's writes, in order, into rounds in which no key occurs twice, for parts whose
+    /// statement may touch a row only once (<c>ON CONFLICT</c>, per-row version checks): a row
+    /// written twice in one batch gets its second write in a later statement, after the first.
+    /// </summary>
+    public static List<List<T>> ByKey<T, TKey>(IEnumerable<T> writes, Func<T, TKey> key)
+        where TKey : notnull
+    {
+        var rounds = new List<List<T>>();
+        var seen = new List<HashSet<TKey>>();
+        foreach (var write in writes)
+        {
+            var round = 0;
+            while (round < rounds.Count && !seen[round].Add(key(write)))
+            {
+                round++;
+            }
+
+            if (round == rounds.Count)
+            {
+                rounds.Add([]);
+                seen.Add([key(write)]);
+            }
+
+            rounds[round].Add(write);
+        }
+
+        return rounds;
+    }
+}
+
 /// <summary>
 /// One group commit for all of a silo's hot writes: whatever state writes, reminder changes and log
 /// rows the grains submit while a commit is running go to PostgreSQL together as the next batch, in

@@ -88,7 +88,7 @@ public sealed partial class WebhookDeliveryGrain(
         {
             // Not accepted unless this completes; a failure deactivates the grain, dropping the
             // half-made state, and the caller's retry (idempotent) starts clean.
-            await PersistAsync(inserting: creation is not null, accepting: true);
+            await PersistAsync(inserting: creation is not null);
         }
         catch (InconsistentStateException) when (creation is not null)
         {
@@ -352,9 +352,8 @@ public sealed partial class WebhookDeliveryGrain(
     /// starts from what storage really holds, and the reminder drives it on.
     /// </summary>
     /// <param name="inserting">Accept's insert of a new webhook: a conflict is for the caller.</param>
-    /// <param name="accepting">Accept's write: the webhook's first log row is stored with the state, in one commit.</param>
     /// <param name="afterState">Runs once the state is stored, alongside the reminder's removal when there is one.</param>
-    private async Task PersistAsync(bool inserting = false, bool accepting = false, Func<Task>? afterState = null)
+    private async Task PersistAsync(bool inserting = false, Func<Task>? afterState = null)
     {
         try
         {
@@ -370,7 +369,8 @@ public sealed partial class WebhookDeliveryGrain(
                 // unregisters itself. Existing one: if only the reminder moves, the next tick re-runs
                 // what the state lacks; if only the state is written, the old reminder still ticks
                 // every watchdog period.
-                await Task.WhenAll(accepting ? WriteStateWithFirstLogRowAsync() : WriteStateAsync(), RegisterReminderAsync(dueTime));
+                // A state without a version is a new webhook's (Accept's insert): its first log row goes with it.
+                await Task.WhenAll(_stored.ETag is null ? WriteStateWithFirstLogRowAsync() : WriteStateAsync(), RegisterReminderAsync(dueTime));
                 await (afterState?.Invoke() ?? Task.CompletedTask);
             }
         }

@@ -66,13 +66,16 @@ public static class WebhookSettingsEndpoints
             return problem!;
         }
 
-        var result = await grains.GetGrain<IAccountGrain>(accountId).UpdateSettings(update);
-        return result.Outcome switch
+        return ToHttpResult(accountId, await grains.GetGrain<IAccountGrain>(accountId).UpdateSettings(update));
+    }
+
+    /// <summary>The answer to a settings update: the stored settings, or the problem (403 plan, 400 naming the field, 404).</summary>
+    public static Results<Ok<WebhookSettings>, ProblemHttpResult> ToHttpResult(string accountId, SettingsUpdateResult result) =>
+        result.Outcome switch
         {
             SettingsUpdateOutcome.Updated => TypedResults.Ok(result.Settings!),
             SettingsUpdateOutcome.PlanDoesNotAllowWebhooks => ApiProblems.Forbidden(result.Error!),
             SettingsUpdateOutcome.Invalid => ApiProblems.Invalid(result.Field!, result.Error!),
             _ => ApiProblems.AccountNotFound(accountId),
         };
-    }
 }

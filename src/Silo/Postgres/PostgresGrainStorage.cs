@@ -135,20 +135,15 @@ public sealed class PostgresGrainStorage : IGrainStorage
         public void AddStatements(NpgsqlBatch batch, IReadOnlyList<PendingWrite> writes, ICollection<Action<NpgsqlDataReader>> rowReaders)
         {
             // A grain awaits each write, so one batch holds at most one write per grain; should two
-            // meet, the later one goes in a statement of its own, after the first.
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            var first = new List<PendingWrite>(writes.Count);
-            var later = new List<PendingWrite>();
+            // meet, the later one goes in a statement after the first.
             foreach (var write in writes)
             {
                 write.NewVersion = null;
-                (seen.Add(write.Key) ? first : later).Add(write);
             }
 
-            Add(batch, first, rowReaders);
-            foreach (var write in later)
+            foreach (var round in BatchRounds.ByKey(writes, w => w.Key))
             {
-                Add(batch, [write], rowReaders);
+                Add(batch, round, rowReaders);
             }
         }
 

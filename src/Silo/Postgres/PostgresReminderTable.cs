@@ -195,13 +195,13 @@ public sealed class PostgresReminderTable : IReminderTable
         {
             // One change per reminder per statement (ON CONFLICT cannot touch a row twice); a reminder
             // changed twice in one batch has its second change applied after the first.
-            var remaining = changes.ToList();
-            remaining.ForEach(c => (c.ResultVersion, c.Removed) = (null, false));
-            while (remaining.Count > 0)
+            foreach (var change in changes)
             {
-                var seen = new HashSet<(GrainId, string)>();
-                var round = remaining.Where(c => seen.Add((c.GrainId, c.ReminderName))).ToList();
-                remaining = remaining.Except(round).ToList();
+                (change.ResultVersion, change.Removed) = (null, false);
+            }
+
+            foreach (var round in BatchRounds.ByKey(changes, c => (c.GrainId, c.ReminderName)))
+            {
                 AddUpserts(batch, round.Where(c => c.Upsert is not null).ToList(), rowReaders);
                 AddRemovals(batch, round.Where(c => c.Upsert is null).ToList(), rowReaders);
             }

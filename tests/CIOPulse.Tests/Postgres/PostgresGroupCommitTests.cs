@@ -14,6 +14,12 @@ namespace CIOPulse.Tests.Postgres;
 /// </summary>
 public sealed class PostgresGroupCommitTests : IAsyncLifetime
 {
+    // Kinds of write for the tests (fresh for each test, as xUnit makes a new instance per test).
+    private readonly Part _blocker = new Part("blocker", "SELECT i, 0 FROM unnest($1::integer[]) i, pg_sleep(1)");
+    private readonly Part _divided = new Part("divided", "INSERT INTO written (part, item) SELECT 'divided', 100 / i FROM unnest($1::integer[]) i RETURNING item, item");
+    private readonly Part _doubled = new Part("doubled", "INSERT INTO written (part, item) SELECT 'doubled', i FROM unnest($1::integer[]) i RETURNING item, item * 2");
+    private readonly Part _silent = new Part("silent", "INSERT INTO written (part, item) SELECT 'silent', i FROM unnest($1::integer[]) i", returnsRows: false);
+
     private TestDatabase _database = null!;
     private PostgresGroupCommit _commits = null!;
 
@@ -33,47 +39,41 @@ public sealed class PostgresGroupCommitTests : IAsyncLifetime
     [Fact]
     public async Task Writes_queued_behind_a_running_commit_share_the_next_transaction_and_each_part_reads_its_own_rows()
     {
-        var blocker = new Part("blocker", "SELECT i, 0 FROM unnest($1::integer[]) i, pg_sleep(1)");
         var none = new Part("none", "INSERT INTO written (part, item) SELECT 'none', i FROM unnest($1::integer[]) i WHERE false RETURNING item, item");
-        var doubled = new Part("doubled", "INSERT INTO written (part, item) SELECT 'doubled', i FROM unnest($1::integer[]) i RETURNING item, item * 2");
-        var silent = new Part("silent", "INSERT INTO written (part, item) SELECT 'silent', i FROM unnest($1::integer[]) i", returnsRows: false);
         var squared = new Part("squared", "INSERT INTO written (part, item) SELECT 'squared', i FROM unnest($1::integer[]) i RETURNING item, item * item");
 
-        var running = _commits.SubmitAsync(blocker, 1);
+        var running = _commits.SubmitAsync(_blocker, 1);
         await WaitUntilTheBlockerSleepsAsync(); // its batch is running: everything below queues behind it
         var writes = Enumerable.Range(1, 5).SelectMany(i => new[]
         {
-            _commits.SubmitAsync(none, i), _commits.SubmitAsync(doubled, i), _commits.SubmitAsync(silent, i), _commits.SubmitAsync(squared, i),
+            _commits.SubmitAsync(none, i), _commits.SubmitAsync(_doubled, i), _commits.SubmitAsync(_silent, i), _commits.SubmitAsync(squared, i),
         }).ToList();
         await running;
         await Task.WhenAll(writes);
 
         Assert.Empty(none.Rows);
-        Assert.Equal(Enumerable.Range(1, 5).ToDictionary(i => i, i => i * 2), doubled.Rows.ToDictionary());
+        Assert.Equal(Enumerable.Range(1, 5).ToDictionary(i => i, i => i * 2), _doubled.Rows.ToDictionary());
         Assert.Equal(Enumerable.Range(1, 5).ToDictionary(i => i, i => i * i), squared.Rows.ToDictionary());
         Assert.Equal(15, await _database.ScalarAsync("SELECT count(*) FROM written"));
         Assert.Equal(1, await _database.ScalarAsync("SELECT count(DISTINCT xid) FROM written"));
-        Assert.Equal([1], blocker.BatchSizes);
-        Assert.Equal([5], doubled.BatchSizes);
+        Assert.Equal([1], _blocker.BatchSizes);
+        Assert.Equal([5], _doubled.BatchSizes);
     }
 
     [Fact]
     public async Task A_write_the_database_refuses_fails_alone_and_the_rest_of_its_batch_commits()
     {
-        var blocker = new Part("blocker", "SELECT i, 0 FROM unnest($1::integer[]) i, pg_sleep(1)");
-        var divided = new Part("divided", "INSERT INTO written (part, item) SELECT 'divided', 100 / i FROM unnest($1::integer[]) i RETURNING item, item");
-        var silent = new Part("silent", "INSERT INTO written (part, item) SELECT 'silent', i FROM unnest($1::integer[]) i", returnsRows: false);
 
-        var running = _commits.SubmitAsync(blocker, 1);
+        var running = _commits.SubmitAsync(_blocker, 1);
         await WaitUntilTheBlockerSleepsAsync();
-        var poisoned = _commits.SubmitAsync(divided, 0);
-        var fine = new[] { _commits.SubmitAsync(divided, 4), _commits.SubmitAsync(divided, 5), _commits.SubmitAsync(silent, 7) };
+        var poisoned = _commits.SubmitAsync(_divided, 0);
+        var fine = new[] { _commits.SubmitAsync(_divided, 4), _commits.SubmitAsync(_divided, 5), _commits.SubmitAsync(_silent, 7) };
         await running;
 
         var refused = await Assert.ThrowsAsync<PostgresException>(() => poisoned);
         Assert.Equal(PostgresErrorCodes.DivisionByZero, refused.SqlState);
         await Task.WhenAll(fine);
-        Assert.Equal([20, 25], divided.Rows.Keys.Order());
+        Assert.Equal([20, 25], _divided.Rows.Keys.Order());
         Assert.Equal(3, await _database.ScalarAsync("SELECT count(*) FROM written"));
         Assert.Equal(0, await _database.ScalarAsync("SELECT count(*) FROM written WHERE part = 'divided' AND item NOT IN (20, 25)"));
     }
@@ -81,63 +81,56 @@ public sealed class PostgresGroupCommitTests : IAsyncLifetime
     [Fact]
     public async Task A_lone_refused_write_faults_its_caller_and_the_commit_goes_on()
     {
-        var divided = new Part("divided", "INSERT INTO written (part, item) SELECT 'divided', 100 / i FROM unnest($1::integer[]) i RETURNING item, item");
 
-        await Assert.ThrowsAsync<PostgresException>(() => _commits.SubmitAsync(divided, 0));
-        await _commits.SubmitAsync(divided, 10);
+        await Assert.ThrowsAsync<PostgresException>(() => _commits.SubmitAsync(_divided, 0));
+        await _commits.SubmitAsync(_divided, 10);
 
-        Assert.Equal(10, divided.Rows[10]);
+        Assert.Equal(10, _divided.Rows[10]);
         Assert.Equal(1, await _database.ScalarAsync("SELECT count(*) FROM written"));
     }
 
     [Fact]
     public async Task Writes_started_together_commit_in_one_transaction_even_when_a_commit_is_running_between_them()
     {
-        var blocker = new Part("blocker", "SELECT i, 0 FROM unnest($1::integer[]) i, pg_sleep(1)");
-        var doubled = new Part("doubled", "INSERT INTO written (part, item) SELECT 'doubled', i FROM unnest($1::integer[]) i RETURNING item, item * 2");
-        var silent = new Part("silent", "INSERT INTO written (part, item) SELECT 'silent', i FROM unnest($1::integer[]) i", returnsRows: false);
 
         Task first, second, running;
         using (_commits.Together())
         {
-            first = _commits.SubmitAsync(doubled, 1);
+            first = _commits.SubmitAsync(_doubled, 1);
 
             // Outside the unit: the writer takes this alone and is busy with it while the unit is open.
             using (ExecutionContext.SuppressFlow())
             {
-                running = Task.Run(() => _commits.SubmitAsync(blocker, 1));
+                running = Task.Run(() => _commits.SubmitAsync(_blocker, 1));
             }
 
             await WaitUntilTheBlockerSleepsAsync();
-            second = _commits.SubmitAsync(silent, 2);
+            second = _commits.SubmitAsync(_silent, 2);
             Assert.False(first.IsCompleted, "a write of an open unit is held until the unit closes");
         }
 
         await Task.WhenAll(first, second, running);
 
-        Assert.Equal(2, doubled.Rows[1]);
+        Assert.Equal(2, _doubled.Rows[1]);
         Assert.Equal(2, await _database.ScalarAsync("SELECT count(*) FROM written"));
         Assert.Equal(1, await _database.ScalarAsync("SELECT count(DISTINCT xid) FROM written"));
-        Assert.Equal([1], blocker.BatchSizes);
+        Assert.Equal([1], _blocker.BatchSizes);
     }
 
     [Fact]
     public async Task A_refused_write_fails_its_whole_unit_and_not_its_batch_mates()
     {
-        var blocker = new Part("blocker", "SELECT i, 0 FROM unnest($1::integer[]) i, pg_sleep(1)");
-        var divided = new Part("divided", "INSERT INTO written (part, item) SELECT 'divided', 100 / i FROM unnest($1::integer[]) i RETURNING item, item");
-        var silent = new Part("silent", "INSERT INTO written (part, item) SELECT 'silent', i FROM unnest($1::integer[]) i", returnsRows: false);
 
-        var running = _commits.SubmitAsync(blocker, 1);
+        var running = _commits.SubmitAsync(_blocker, 1);
         await WaitUntilTheBlockerSleepsAsync();
         Task fineInUnit, poisoned;
         using (_commits.Together())
         {
-            fineInUnit = _commits.SubmitAsync(silent, 1);
-            poisoned = _commits.SubmitAsync(divided, 0);
+            fineInUnit = _commits.SubmitAsync(_silent, 1);
+            poisoned = _commits.SubmitAsync(_divided, 0);
         }
 
-        var outside = new[] { _commits.SubmitAsync(silent, 2), _commits.SubmitAsync(divided, 5) };
+        var outside = new[] { _commits.SubmitAsync(_silent, 2), _commits.SubmitAsync(_divided, 5) };
         await running;
 
         Assert.Equal(PostgresErrorCodes.DivisionByZero, (await Assert.ThrowsAsync<PostgresException>(() => poisoned)).SqlState);
@@ -150,7 +143,6 @@ public sealed class PostgresGroupCommitTests : IAsyncLifetime
     [Fact]
     public async Task A_write_started_after_its_scope_closed_goes_on_its_own()
     {
-        var silent = new Part("silent", "INSERT INTO written (part, item) SELECT 'silent', i FROM unnest($1::integer[]) i", returnsRows: false);
         var closed = new TaskCompletionSource();
         Task late;
         using (_commits.Together())
@@ -159,7 +151,7 @@ public sealed class PostgresGroupCommitTests : IAsyncLifetime
             late = Task.Run(async () =>
             {
                 await closed.Task;
-                await _commits.SubmitAsync(silent, 1);
+                await _commits.SubmitAsync(_silent, 1);
             });
         }
 
