@@ -117,7 +117,11 @@ public static class DeliveryBenchmark
             await Parallel.ForEachAsync(Enumerable.Range(warmed, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
                 await BenchSupport.PostCompletionAsync(clients[i % clients.Count], "bench", $"warmup-{i}"));
             warmed += count;
-            await WaitAsync(() => receiver.Delivered.Count >= warmed, TimeSpan.FromSeconds(120));
+            if (!await WaitAsync(() => receiver.Delivered.Count >= warmed, TimeSpan.FromSeconds(120)))
+            {
+                // Its stragglers would be measured as part of the run.
+                throw new TimeoutException($"warm-up: {receiver.Delivered.Count} of {warmed} delivered after 120 s");
+            }
         }
 
         await WarmUpAsync(warmup);
@@ -125,31 +129,37 @@ public static class DeliveryBenchmark
         // Then on, a round at a time, until no silo's JIT is still busy: tiered compilation goes on
         // recompiling hot methods in the background for a while, longer when several silos share
         // the traffic, and measured meanwhile its CPU would count as cost per delivery.
+        // A target without the runtime's JIT counters (the Hangfire baseline) gets one round, and
+        // whether its JIT settled stays unknown (null).
         var settleRounds = 0;
-        var jitSettled = false;
+        bool? jitSettled = null;
         while (settleRounds < MaxSettleRounds)
         {
-            var jitBefore = await Task.WhenAll(clients.Select(JitAsync));
+            var before = await Task.WhenAll(clients.Select(MetricsAsync));
             await WarmUpAsync(SettleRoundPerSilo * clients.Count);
             settleRounds++;
-            var jitAfter = await Task.WhenAll(clients.Select(JitAsync));
-            var compiled = jitAfter.Zip(jitBefore).Select(j => j.First is { } after && j.Second is { } before ? after.Methods - before.Methods : 0).ToList();
-            Console.Error.WriteLine($"warm-up round {settleRounds}: methods (re)compiled per silo {string.Join(" / ", compiled)}");
-            if (compiled.All(methods => methods <= SettledMethods))
+            var after = await Task.WhenAll(clients.Select(MetricsAsync));
+            if (after.Zip(before).Any(m => m.First.Jit is null || m.Second.Jit is null))
             {
-                jitSettled = true;
+                break;
+            }
+
+            var compiled = after.Zip(before).Select(m => m.First.Jit!.Value.Methods - m.Second.Jit!.Value.Methods).ToList();
+            Console.Error.WriteLine($"warm-up round {settleRounds}: methods (re)compiled per silo {string.Join(" / ", compiled)}");
+            jitSettled = compiled.All(methods => methods <= SettledMethods);
+            if (jitSettled == true)
+            {
                 break;
             }
         }
 
         Console.Error.WriteLine($"measuring after {warmed} warm-up completions");
         var postsBefore = receiver.TotalPosts;
-        var jitAtStart = await Task.WhenAll(clients.Select(JitAsync));
 
         var transactionsBefore = connectionString is null ? 0 : await TransactionsAsync(connectionString);
         var cpuBefore = services.Sum(s => s.CpuSeconds());
         var machineCpuBefore = MachineCpuSeconds();
-        var deliveriesBefore = await Task.WhenAll(clients.Select(SuccessfulAttemptsAsync));
+        var metricsBefore = await Task.WhenAll(clients.Select(MetricsAsync));
         var sent = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         var statuses = new ConcurrentDictionary<int, int>();
         var start = Stopwatch.GetTimestamp();
@@ -218,10 +228,9 @@ public static class DeliveryBenchmark
         await Task.Delay(TimeSpan.FromSeconds(failFirst > 0 ? 1 : 2)); // stragglers (duplicates) and the statistics flush
         var cpu = services.Sum(s => s.CpuSeconds()) - cpuBefore;
         var machineCpu = MachineCpuSeconds() - machineCpuBefore;
-        var deliveriesAfter = await Task.WhenAll(clients.Select(SuccessfulAttemptsAsync));
-        var jitAtEnd = await Task.WhenAll(clients.Select(JitAsync));
-        var jitSeconds = jitAtEnd.Zip(jitAtStart).Sum(j => j.First is { } end && j.Second is { } begin ? end.Seconds - begin.Seconds : 0);
-        var perSilo = deliveriesAfter.Zip(deliveriesBefore, (after, before) => after - before).ToList();
+        var metricsAfter = await Task.WhenAll(clients.Select(MetricsAsync));
+        var jitSeconds = metricsAfter.Zip(metricsBefore).Sum(m => m.First.Jit is { } end && m.Second.Jit is { } begin ? end.Seconds - begin.Seconds : 0);
+        var perSilo = metricsAfter.Zip(metricsBefore, (after, before) => after.SuccessfulPosts - before.SuccessfulPosts).ToList();
         var transactions = connectionString is null ? 0 : await TransactionsAsync(connectionString) - transactionsBefore;
 
         var latencies = sent.Where(kv => receiver.Delivered.ContainsKey(kv.Key))
@@ -289,29 +298,23 @@ public static class DeliveryBenchmark
         return (ticks.Sum() - ticks[3] - ticks[4]) / 100.0;
     }
 
-    /// <summary>
-    /// This process's JIT so far, from its /metrics (the runtime's own counters): methods compiled
-    /// and seconds spent compiling; null when it does not export them.
-    /// </summary>
-    private static async Task<(double Methods, double Seconds)?> JitAsync(HttpClient client)
-    {
-        var lines = (await client.GetStringAsync(new Uri("metrics", UriKind.Relative))).Split('\n');
-        double? Sample(string name) => lines
-            .Where(line => line.StartsWith(name + "{", StringComparison.Ordinal) || line.StartsWith(name + " ", StringComparison.Ordinal))
-            .Select(line => (double?)double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture))
-            .FirstOrDefault();
-        return Sample("dotnet_jit_compiled_methods_total") is { } methods && Sample("dotnet_jit_compilation_time_seconds_total") is { } seconds
-            ? (methods, seconds)
-            : null;
-    }
+    /// <summary>What a silo's /metrics (Prometheus text) says so far: its successful POSTs, and its JIT
+    /// (methods compiled, seconds compiling; null when it does not export the runtime's counters).</summary>
+    private sealed record SiloMetrics(double SuccessfulPosts, (double Methods, double Seconds)? Jit);
 
-    /// <summary>This silo's successful POSTs so far, from its /metrics (Prometheus text).</summary>
-    private static async Task<double> SuccessfulAttemptsAsync(HttpClient client)
+    private static async Task<SiloMetrics> MetricsAsync(HttpClient client)
     {
-        var text = await client.GetStringAsync(new Uri("metrics", UriKind.Relative));
-        return text.Split('\n')
-            .Where(line => line.StartsWith("ciopulse_webhooks_attempts_total{", StringComparison.Ordinal) && line.Contains("outcome=\"success\"", StringComparison.Ordinal))
-            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+        var samples = (await client.GetStringAsync(new Uri("metrics", UriKind.Relative))).Split('\n')
+            .Where(line => line.Length > 0 && line[0] != '#')
+            .Select(line => (Series: line[..line.LastIndexOf(' ')], Value: double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)))
+            .ToList();
+        double? Sample(string name) => samples.Where(s => s.Series == name || s.Series.StartsWith(name + "{", StringComparison.Ordinal)).Select(s => (double?)s.Value).FirstOrDefault();
+        var posts = samples
+            .Where(s => s.Series.StartsWith("ciopulse_webhooks_attempts_total{", StringComparison.Ordinal) && s.Series.Contains("outcome=\"success\"", StringComparison.Ordinal))
+            .Sum(s => s.Value);
+        return new SiloMetrics(posts, Sample("dotnet_jit_compiled_methods_total") is { } methods && Sample("dotnet_jit_compilation_time_seconds_total") is { } seconds
+            ? (methods, seconds)
+            : null);
     }
 
     private sealed class Cleanup(List<ServiceProcess> services, List<HttpClient> clients) : IAsyncDisposable
@@ -337,13 +340,21 @@ public static class DeliveryBenchmark
         return reader.GetInt64(0);
     }
 
-    private static async Task WaitAsync(Func<bool> condition, TimeSpan timeout)
+    /// <summary>Polls until <paramref name="condition"/> holds (true) or <paramref name="timeout"/> passes (false).</summary>
+    private static async Task<bool> WaitAsync(Func<bool> condition, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (!condition() && DateTime.UtcNow < deadline)
+        while (!condition())
         {
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+
             await Task.Delay(50);
         }
+
+        return true;
     }
 
     private static void InterlockedMax(ref long target, long value)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CIOPulse.Api;
 using CIOPulse.Grains;
@@ -38,20 +38,20 @@ public sealed partial class MetricsTests
         using var client = silo.CreateClient();
         using var scraper = silo.CreateClient(apiKey: null);
         var accountId = NewAccountId();
-        (await client.PutAsJsonAsync(AccountPath(accountId), new { name = "Metrics", plan = "Corporate" })).EnsureSuccessStatusCode();
+        await AssertStatusAsync(await client.PutAccountAsync(accountId, new JsonObject { ["name"] = "Metrics", ["plan"] = "Corporate" }), HttpStatusCode.OK);
         var okPath = ReceiverPathFor(accountId);
-        (await client.PutAsJsonAsync(SettingsPath(accountId), new { enabled = true, url = receiver.UrlFor(okPath) })).EnsureSuccessStatusCode();
+        await AssertStatusAsync(await client.PutSettingsAsync(accountId, Settings(receiver.UrlFor(okPath))), HttpStatusCode.OK);
 
         // Two webhooks answered 200 at once; a third whose first attempt meets a 503.
         foreach (var responseId in new[] { "m-1", "m-2" })
         {
-            Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync(CompletionsPath(accountId), JsonContent($$"""{"Response_ID":"{{responseId}}","Overall":9}"""))).StatusCode);
+            await AssertStatusAsync(await client.PostCompletionAsync(accountId, Completion(responseId)), HttpStatusCode.Accepted);
         }
 
         await receiver.WaitForRequestsAsync(okPath, 2, Deadline);
         var retryPath = ReceiverPathFor(accountId, "retry");
-        (await client.PutAsJsonAsync(SettingsPath(accountId), new { enabled = true, url = receiver.UrlFor(retryPath, n => n == 1 ? ReceiverResponse.Fail(503) : ReceiverResponse.Ok) })).EnsureSuccessStatusCode();
-        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync(CompletionsPath(accountId), JsonContent("""{"Response_ID":"m-3","Overall":4}"""))).StatusCode);
+        await AssertStatusAsync(await client.PutSettingsAsync(accountId, Settings(receiver.UrlFor(retryPath, n => n == 1 ? ReceiverResponse.Fail(503) : ReceiverResponse.Ok))), HttpStatusCode.OK);
+        await AssertStatusAsync(await client.PostCompletionAsync(accountId, Completion("m-3", overall: 4)), HttpStatusCode.Accepted);
         await receiver.WaitForRequestsAsync(retryPath, 2, Deadline);
 
         // Counters are exported on a collection cycle; poll until the last outcome shows.

@@ -17,7 +17,7 @@ public abstract class DeliveryTests(DeliveryClusterFixture fixture)
 
     protected TestReceiver Receiver => fixture.Receiver;
 
-    private static string NewPath() => "/hook/" + Guid.NewGuid().ToString("N");
+    protected static string NewPath() => "/hook/" + Guid.NewGuid().ToString("N");
 
     [Fact]
     public async Task A_200_on_the_first_attempt_succeeds_at_once()
@@ -332,7 +332,7 @@ public sealed class DeliveryTestsOnPostgres(PostgresDeliveryClusterFixture fixtu
     [Fact]
     public async Task A_repeated_completion_of_a_webhook_without_a_log_row_makes_the_row_from_the_stored_state()
     {
-        var account = await Cluster.CreateAccountAsync(Receiver.UrlFor("/hook/" + Guid.NewGuid().ToString("N")));
+        var account = await Cluster.CreateAccountAsync(Receiver.UrlFor(NewPath()));
         var completion = new SurveyCompletion { ResponseId = "no-row-1", ResponseDatetimeUtc = DateTime.UtcNow, Overall = 6 };
         var submitter = Cluster.Client.GetGrain<ISurveyCompletionGrain>(0);
         var first = await submitter.Submit(account, completion);
@@ -350,20 +350,20 @@ public sealed class DeliveryTestsOnPostgres(PostgresDeliveryClusterFixture fixtu
     [Fact]
     public async Task An_accepted_webhook_and_its_first_log_row_are_committed_by_one_transaction()
     {
-        var cluster = fixture.Cluster;
-        var database = cluster.Database!;
+        var database = Cluster.Database!;
 
-        // The receiver holds every attempt past its timeout (2 s), so for that long after its
-        // acceptance nothing else writes either row of a webhook; each is checked at once.
-        var path = "/hook/" + Guid.NewGuid().ToString("N");
-        var account = await cluster.CreateAccountAsync(fixture.Receiver.UrlFor(path, _ => new ReceiverResponse(200, Delay: TimeSpan.FromSeconds(30))));
+        // The receiver holds every attempt past its timeout, so for that long after its acceptance
+        // nothing else writes either row of a webhook; each is checked at once.
+        var account = await Cluster.CreateAccountAsync(Receiver.UrlFor(NewPath(), _ => new ReceiverResponse(200, Delay: DeliveryCluster.AttemptTimeout + TimeSpan.FromSeconds(1))));
 
         for (var i = 1; i <= 5; i++)
         {
-            var webhookId = await cluster.SubmitAsync(account, $"tx-{i}");
+            var webhookId = await Cluster.SubmitAsync(account, $"tx-{i}");
 
             // grain_state's key ends with the grain id, which ends with the webhook id; xmin is the
             // 32-bit id of the transaction that wrote the state row, created_xid the log row's full one.
+            var version = await database.ScalarAsync($"SELECT max(version) FROM grain_state WHERE grain_id LIKE '%/{webhookId}'");
+            Assert.True(version == 1, $"checked too late: the state is at version {version}, an attempt has rewritten it");
             Assert.Equal(1, await database.ScalarAsync(
                 $"""
                 SELECT count(*) FROM webhook_log l JOIN grain_state g ON g.grain_id LIKE '%/' || l.webhook_id
@@ -371,6 +371,5 @@ public sealed class DeliveryTestsOnPostgres(PostgresDeliveryClusterFixture fixtu
                    AND l.created_xid::text::bigint % 4294967296 = g.xmin::text::bigint
                 """));
         }
-
     }
 }

@@ -27,7 +27,7 @@ public sealed class GroupCommitTests
         await WaitUntilAsync(() => !batches.IsEmpty);
         var rest = Enumerable.Range(1, 5).Select(commit.SubmitAsync).ToList();
         release.SetResult();
-        await Task.WhenAll(rest.Append(first));
+        await Task.WhenAll(rest.Append(first)).WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal([[0], [1, 2, 3, 4, 5]], batches.ToArray());
     }
@@ -82,7 +82,7 @@ public sealed class GroupCommitTests
         await held.Task.WaitAsync(TimeSpan.FromSeconds(10));
         var refused = new[] { commit.SubmitAsync(13), commit.SubmitAsync(14) }; // queued together behind the held batch
         release.SetResult();
-        await holding;
+        await holding.WaitAsync(TimeSpan.FromSeconds(10));
 
         foreach (var item in refused)
         {
