@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using CIOPulse.Api.Auth;
 using CIOPulse.Api.Endpoints;
 using CIOPulse.Api.Problems;
+using CIOPulse.Grains.Interfaces;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
 
@@ -27,6 +28,9 @@ public static class WebhookApi
             .ValidateOnStart();
         builder.Services.TryAddSingletonTimeProvider();
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
+        // The completion intake is one stateless-worker grain id, so one reference serves every
+        // request: IGrainFactory.GetGrain resolves the interface by reflection on each call.
+        builder.Services.AddSingleton(services => services.GetRequiredService<IGrainFactory>().GetGrain<ISurveyCompletionGrain>(0));
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ServiceUnavailableExceptionHandler>();
         builder.Services.ConfigureHttpJsonOptions(json =>

@@ -16,6 +16,7 @@ public static class GrainServiceCollectionExtensions
     public static ISiloBuilder AddWebhookDelivery(this ISiloBuilder silo, IConfiguration configuration)
     {
         silo.Services.AddWebhookDelivery(configuration);
+        silo.Services.AddSingleton<GrainReferences>();
         silo.AddReminders();
         silo.Services.AddOptions<ReminderOptions>().Configure<IOptions<WebhookOptions>>((reminders, webhooks) =>
         {

@@ -12,7 +12,7 @@ namespace CIOPulse.Grains;
 /// </summary>
 [StatelessWorker]
 [Reentrant]
-public sealed class SurveyCompletionGrain(IOptions<WebhookOptions> options, TimeProvider timeProvider) : Grain, ISurveyCompletionGrain
+public sealed class SurveyCompletionGrain(GrainReferences grains, IOptions<WebhookOptions> options, TimeProvider timeProvider) : Grain, ISurveyCompletionGrain
 {
     // With 52-bit ids a second collision for one trigger is astronomically unlikely; the bound only
     // turns a logic error into an exception instead of a loop.
@@ -20,7 +20,7 @@ public sealed class SurveyCompletionGrain(IOptions<WebhookOptions> options, Time
 
     public async Task<SubmitResult> Submit(string accountId, SurveyCompletion completion)
     {
-        var target = await GrainFactory.GetGrain<IAccountGrain>(accountId).GetDeliveryTarget();
+        var target = await grains.Get<IAccountGrain>(accountId).GetDeliveryTarget();
         if (target is null)
         {
             return new SubmitResult(SubmitOutcome.AccountNotFound);
@@ -30,7 +30,7 @@ public sealed class SurveyCompletionGrain(IOptions<WebhookOptions> options, Time
         {
             // A completion triggered while webhooks were on keeps its id, even now that they are off.
             var firstId = WebhookIds.Derive(accountId, completion.ListeningPost, completion.ResponseId, 0);
-            var existing = await GrainFactory.GetGrain<IWebhookDeliveryGrain>(firstId).GetDetail(accountId);
+            var existing = await grains.Get<IWebhookDeliveryGrain>(firstId).GetDetail(accountId);
             return existing is not null && existing.Item.ResponseId == completion.ResponseId && existing.Item.ListeningPost == completion.ListeningPost
                 ? new SubmitResult(SubmitOutcome.Duplicate, firstId)
                 : new SubmitResult(SubmitOutcome.WebhooksOff, Reason: "Webhooks are turned off for this account.");
@@ -42,7 +42,7 @@ public sealed class SurveyCompletionGrain(IOptions<WebhookOptions> options, Time
             var webhookId = WebhookIds.Derive(accountId, completion.ListeningPost, completion.ResponseId, salt);
             var payload = WebhookPayloadBuilder.Build(webhookId, completion, options.Value.ServiceRecoveryNotesBaseUrl);
             var trigger = new WebhookTrigger(accountId, completion.ListeningPost, completion.ResponseId, payload, acceptedUtc, target);
-            switch (await GrainFactory.GetGrain<IWebhookDeliveryGrain>(webhookId).Accept(trigger))
+            switch (await grains.Get<IWebhookDeliveryGrain>(webhookId).Accept(trigger))
             {
                 case AcceptOutcome.Accepted:
                     return new SubmitResult(SubmitOutcome.Accepted, webhookId);

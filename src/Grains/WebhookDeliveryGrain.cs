@@ -24,6 +24,7 @@ namespace CIOPulse.Grains;
 public sealed partial class WebhookDeliveryGrain(
     [FromKeyedServices(StorageNames.Webhooks)] IGrainStorage storage,
     WebhookSender sender,
+    GrainReferences grains,
     IWebhookLogStore logStore,
     IAtomicWrites atomicWrites,
     IOptions<WebhookOptions> options,
@@ -272,7 +273,7 @@ public sealed partial class WebhookDeliveryGrain(
         }
 
         var resend = State.ResendRequested;
-        var target = _acceptedTarget ?? await GrainFactory.GetGrain<IAccountGrain>(State.AccountId!).GetDeliveryTarget();
+        var target = _acceptedTarget ?? await grains.Get<IAccountGrain>(State.AccountId!).GetDeliveryTarget();
         _acceptedTarget = null;
         var stopwatch = timeProvider.GetTimestamp();
         AttemptOutcome outcome;

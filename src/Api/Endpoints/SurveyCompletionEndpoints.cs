@@ -3,6 +3,7 @@ using CIOPulse.Api.Auth;
 using CIOPulse.Api.Json;
 using CIOPulse.Api.Problems;
 using CIOPulse.Grains.Interfaces;
+using Microsoft.AspNetCore.Mvc;
 
 namespace CIOPulse.Api.Endpoints;
 
@@ -39,7 +40,7 @@ public static class SurveyCompletionEndpoints
     }
 
     private static async Task<Results<Accepted<CompletionResponse>, Ok<CompletionResponse>, ProblemHttpResult>> PostCompletion(
-        string accountId, HttpRequest request, IGrainFactory grains, TimeProvider timeProvider, CancellationToken cancellationToken)
+        string accountId, HttpRequest request, [FromServices] ISurveyCompletionGrain completions, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var (completion, problem) = await ReadCompletionAsync(accountId, request, timeProvider, cancellationToken);
         if (completion is null)
@@ -47,7 +48,7 @@ public static class SurveyCompletionEndpoints
             return problem!;
         }
 
-        var result = await grains.GetGrain<ISurveyCompletionGrain>(0).Submit(accountId, completion);
+        var result = await completions.Submit(accountId, completion);
         return result.Outcome switch
         {
             SubmitOutcome.Accepted => TypedResults.Accepted((string?)null, new CompletionResponse(result.WebhookId)),
