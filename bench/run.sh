@@ -5,7 +5,8 @@
 # medians. Raw JSON lines go to bench/results/RESULTS.jsonl, the table to bench/results/RESULTS.md.
 #   bench/run.sh                      everything
 #   QUICK=1 bench/run.sh              a smaller set (10,000-completion saturation, 1 run)
-# Then one and three silos at the same 1,000/s (SKIP_SCALEOUT=1 leaves them out), and the Hangfire
+# Then one and three silos at the same 1,000/s, and three separate one-silo clusters as the control
+# without cross-silo calls (SKIP_SCALEOUT=1 leaves them out), and the Hangfire
 # baseline (bench/HangfireBaseline: the same API subset and SPEC delivery on Hangfire 1.8 +
 # Hangfire.PostgreSql) on the same database server: saturation (HANGFIRE_SATURATION completions,
 # default 5,000, as it delivers a few hundred a second), 50/s and the retry case; SKIP_HANGFIRE=1
@@ -45,6 +46,8 @@ if [ -z "${SKIP_SCALEOUT:-}" ]; then
     for silos in 1 3; do
       bench --mode postgres --pg "$pg" --label "scaleout-$silos" --silos "$silos" --rate 1000 --completions "$scaleout" | tee -a "$out"
     done
+    # The control: three one-silo clusters behind the same generator, so no cross-silo calls.
+    bench --mode postgres --pg "$pg" --label scaleout-3-separate --silos 3 --clusters separate --rate 1000 --completions "$scaleout" | tee -a "$out"
   done
 fi
 

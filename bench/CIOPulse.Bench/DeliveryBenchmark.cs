@@ -36,6 +36,17 @@ public static class DeliveryBenchmark
         var siloCount = int.Parse(options.GetValueOrDefault("silos", "1"), CultureInfo.InvariantCulture);
         var warmup = int.Parse(options.GetValueOrDefault("warmup", "2000"), CultureInfo.InvariantCulture);
 
+        // --clusters separate: each of the --silos is a cluster of its own (its own cluster and
+        // service id, so its own grains, directory and reminders) behind the same load generator and
+        // receiver: the same processes and load per process as a cluster of that size, without a
+        // cross-silo call. It tells the cost of the calls between silos from that of the processes.
+        var separateClusters = options.GetValueOrDefault("clusters", "one") switch
+        {
+            "one" => false,
+            "separate" => true,
+            var other => throw new ArgumentException($"--clusters must be one or separate, not '{other}'"),
+        };
+
         // --silo-cpus N: each silo's runtime sizes itself for N processors, as under a container's
         // CPU quota (several silos sharing a machine's cores); default: the machine's count.
         int? siloCpus = options.TryGetValue("silo-cpus", out var cpus) ? int.Parse(cpus, CultureInfo.InvariantCulture) : null;
@@ -85,6 +96,11 @@ public static class DeliveryBenchmark
             throw new ArgumentException("--silos > 1 needs --mode postgres (embedded mode is a single node)");
         }
 
+        if (separateClusters && (siloCount < 2 || target != "ciopulse"))
+        {
+            throw new ArgumentException("--clusters separate needs --silos > 1 and --target ciopulse");
+        }
+
         var services = new List<ServiceProcess>();
         var clients = new List<HttpClient>();
         for (var i = 0; i < siloCount; i++)
@@ -94,6 +110,12 @@ public static class DeliveryBenchmark
                 ["Orleans:SiloPort"] = BenchSupport.FreePort().ToString(CultureInfo.InvariantCulture),
                 ["Orleans:GatewayPort"] = BenchSupport.FreePort().ToString(CultureInfo.InvariantCulture),
             };
+            if (separateClusters)
+            {
+                siloSettings["Orleans:ClusterId"] = $"{settings["Orleans:ClusterId"]}-{i}";
+                siloSettings["Orleans:ServiceId"] = $"bench-service-{i}";
+            }
+
             services.Add(await ServiceProcess.StartAsync(siloDll, siloSettings, BenchSupport.FreePort(), siloCpus));
             var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
             {
@@ -105,9 +127,11 @@ public static class DeliveryBenchmark
         }
 
         await using var cleanup = new Cleanup(services, clients);
-        var http = clients[0];
-        (await http.PutAsJsonAsync("api/v1/accounts/bench", new { name = "Bench", plan = "Enterprise" })).EnsureSuccessStatusCode();
-        (await http.PutAsJsonAsync("api/v1/accounts/bench/webhook-settings", new { enabled = true, url = receiver.Url.ToString() })).EnsureSuccessStatusCode();
+        foreach (var http in separateClusters ? clients : clients[..1])
+        {
+            (await http.PutAsJsonAsync("api/v1/accounts/bench", new { name = "Bench", plan = "Enterprise" })).EnsureSuccessStatusCode();
+            (await http.PutAsJsonAsync("api/v1/accounts/bench/webhook-settings", new { enabled = true, url = receiver.Url.ToString() })).EnsureSuccessStatusCode();
+        }
 
         // Warm up outside the measurement: JIT (tier 1 with PGO needs a few thousand calls of each
         // method; every silo process pays it once), connection pools, grain directories.
@@ -268,6 +292,7 @@ public static class DeliveryBenchmark
             ["siloCpuSeconds"] = Round(cpu),
             ["siloCpuMsPerDelivery"] = Round(cpu * 1000 / Math.Max(1, delivered)),
             ["silos"] = siloCount,
+            ["separateClusters"] = separateClusters,
             ["siloCpus"] = siloCpus,
             ["deliveriesPerSilo"] = perSilo,
             ["siloCpuMsPer1000Deliveries"] = Round(cpu * 1_000_000 / Math.Max(1, delivered)),
