@@ -11,6 +11,7 @@
 # Hangfire.PostgreSql) on the same database server: saturation (HANGFIRE_SATURATION completions,
 # default 5,000, as it delivers a few hundred a second), 50/s and the retry case; SKIP_HANGFIRE=1
 # leaves it out. Its JSON lines carry "target": "hangfire"; the summary compares.
+#   SCALEOUT_ONLY=1 bench/run.sh      only the scale-out cases
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,7 +31,9 @@ data=$(mktemp -d "${TMPDIR:-/tmp}/ciopulse-bench-pg.XXXXXX")
 trap 'scripts/postgres.sh stop "$data"; rm -rf "$data"' EXIT
 pg=$(scripts/postgres.sh start "$data" "${CIOPULSE_BENCH_PG_PORT:-55471}")
 
-for mode in embedded postgres; do
+modes="embedded postgres"
+if [ -n "${SCALEOUT_ONLY:-}" ]; then modes=""; SKIP_HANGFIRE=1; fi
+for mode in $modes; do
   for run in $(seq "$runs"); do
     bench --mode "$mode" --pg "$pg" --label saturation --completions "$saturation" --concurrency 64 | tee -a "$out"
     for rate in 50 200 1000; do
