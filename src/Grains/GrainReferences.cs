@@ -14,6 +14,7 @@ public sealed class GrainReferences(IGrainFactory grains)
 
     public TGrain Get<TGrain>(string key) where TGrain : IGrainWithStringKey
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(key);
         if (_resolved.TryGetValue(typeof(TGrain), out var resolved))
         {
             return (TGrain)grains.GetGrain(GrainId.Create(resolved.GrainType, key), resolved.InterfaceType);

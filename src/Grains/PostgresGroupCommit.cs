@@ -113,7 +113,8 @@ public sealed class PostgresGroupCommit : IAtomicWrites, IAsyncDisposable
     {
         if (_openUnit.Value is { IsOpen: true })
         {
-            return NestedScope.Instance;
+            // The outer unit collects the writes; this scope has nothing of its own to close.
+            return ImmediateWrites.Instance.Together();
         }
 
         var unit = new Unit(this);
@@ -206,7 +207,9 @@ public sealed class PostgresGroupCommit : IAtomicWrites, IAsyncDisposable
     private sealed class Unit(PostgresGroupCommit owner) : Entry, IDisposable
     {
         private readonly List<Write> _writes = [];
-        private readonly TaskCompletionSource<Task> _submitted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Members resume inline when the scope closes, only to start awaiting the commit: no
+        // thread-pool hand-off per write (continuations of the commit itself are synchronous too).
+        private readonly TaskCompletionSource<Task> _submitted = new();
 
         public bool IsOpen { get; private set; } = true;
 
@@ -242,15 +245,6 @@ public sealed class PostgresGroupCommit : IAtomicWrites, IAsyncDisposable
 
             owner._openUnit.Value = null;
             _submitted.SetResult(_writes.Count > 0 ? owner._commits.SubmitAsync(this) : Task.CompletedTask);
-        }
-    }
-
-    private sealed class NestedScope : IDisposable
-    {
-        public static readonly NestedScope Instance = new();
-
-        public void Dispose()
-        {
         }
     }
 }

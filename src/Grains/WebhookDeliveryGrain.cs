@@ -386,9 +386,10 @@ public sealed partial class WebhookDeliveryGrain(
     private Task WriteStateAsync() => storage.WriteStateAsync(StorageStateName, this.GetGrainId(), _stored);
 
     /// <summary>
-    /// A new webhook's state and its first log row, all or nothing: an acceptance that fails leaves
-    /// no row, and the row does not cost a commit of its own. When the state already exists (a
-    /// repeated completion), the existing row stays as it is.
+    /// A new webhook's state and its first log row, all or nothing: an acceptance whose commit fails
+    /// leaves no row, and the row does not cost a commit of its own. When the state already exists
+    /// (a repeated completion), the row insert gives way to the webhook's row, and Accept's conflict
+    /// path then remakes that row from the stored state.
     /// </summary>
     private Task WriteStateWithFirstLogRowAsync()
     {

@@ -72,7 +72,8 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
     public Task RecordAsync(string accountId, WebhookLogItem item, CancellationToken cancellationToken = default) =>
         _commits.SubmitAsync(Writes, (accountId, item));
 
-    /// <inheritdoc cref="RecordAsync"/>
+    /// <inheritdoc/>
+    /// <remarks>Committed like <see cref="RecordAsync"/>, in the group commit.</remarks>
     public Task RecordNewAsync(string accountId, WebhookLogItem item, CancellationToken cancellationToken = default) =>
         _commits.SubmitAsync(FirstWrites, (accountId, item));
 
