@@ -1,6 +1,7 @@
 using System.Text;
 using CIOPulse.Grains;
 using CIOPulse.Grains.Interfaces;
+using CIOPulse.Tests.Api;
 using CIOPulse.Tests.Infrastructure;
 
 namespace CIOPulse.Tests.Delivery;
@@ -273,29 +274,38 @@ public abstract class DeliveryTests(DeliveryClusterFixture fixture)
         Assert.Equal(SubmitOutcome.Accepted, otherPost.Outcome);
         Assert.NotEqual(first.WebhookId, otherPost.WebhookId);
         await Receiver.WaitForRequestsAsync(path, 2, Generous);
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await Receiver.AssertRequestCountStaysAsync(path, 2, TimeSpan.FromSeconds(1));
         Assert.Single(Receiver.RequestsTo(path), r => r.WebhookId == first.WebhookId);
     }
 
     [Fact]
     public async Task A_completion_repeated_after_delivery_leaves_its_log_row_as_delivered()
     {
-        var path = NewPath();
-        var account = await Cluster.CreateAccountAsync(Receiver.UrlFor(path));
-        var completion = new SurveyCompletion { ResponseId = "again-1", ResponseDatetimeUtc = DateTime.UtcNow, Overall = 8 };
-        var submitter = Cluster.Client.GetGrain<ISurveyCompletionGrain>(0);
-        var first = await submitter.Submit(account, completion);
-        await WaitUntilSucceededAndIdleAsync(account, first.WebhookId!);
+        var (account, completion, webhookId) = await DeliverAndGoIdleAsync("again-1");
 
-        var repeat = await submitter.Submit(account, completion);
+        var repeat = await Cluster.Client.GetGrain<ISurveyCompletionGrain>(0).Submit(account, completion);
 
         Assert.Equal(SubmitOutcome.Duplicate, repeat.Outcome);
         var row = Assert.Single((await LogAsync(account)).Items);
-        Assert.Equal((first.WebhookId, WebhookStatus.Succeeded, 1, 200), (row.WebhookId, row.Status, row.Attempts, row.LastResponseCode));
+        Assert.Equal((webhookId, WebhookStatus.Succeeded, 1, 200), (row.WebhookId, row.Status, row.Attempts, row.LastResponseCode));
     }
 
     protected Task<WebhookLogPage> LogAsync(string account) =>
         Cluster.Client.GetGrain<IWebhookLogGrain>(0).Query(account, new WebhookLogQuery(null, null, 10, null));
+
+    /// <summary>
+    /// A new account's completion, accepted and delivered, with its grain deactivated, so that
+    /// repeating the completion reaches a new activation.
+    /// </summary>
+    protected async Task<(string Account, SurveyCompletion Completion, string WebhookId)> DeliverAndGoIdleAsync(string responseId)
+    {
+        var account = await Cluster.CreateAccountAsync(Receiver.UrlFor(NewPath()));
+        var completion = new SurveyCompletion { ResponseId = responseId, ResponseDatetimeUtc = DateTime.UtcNow, Overall = 8 };
+        var first = await Cluster.Client.GetGrain<ISurveyCompletionGrain>(0).Submit(account, completion);
+        Assert.Equal(SubmitOutcome.Accepted, first.Outcome);
+        await WaitUntilSucceededAndIdleAsync(account, first.WebhookId!);
+        return (account, completion, first.WebhookId!);
+    }
 
     /// <summary>
     /// Waits, through the log index and the directory only (reading the webhook would keep its grain
@@ -332,19 +342,15 @@ public sealed class DeliveryTestsOnPostgres(PostgresDeliveryClusterFixture fixtu
     [Fact]
     public async Task A_repeated_completion_of_a_webhook_without_a_log_row_makes_the_row_from_the_stored_state()
     {
-        var account = await Cluster.CreateAccountAsync(Receiver.UrlFor(NewPath()));
-        var completion = new SurveyCompletion { ResponseId = "no-row-1", ResponseDatetimeUtc = DateTime.UtcNow, Overall = 6 };
-        var submitter = Cluster.Client.GetGrain<ISurveyCompletionGrain>(0);
-        var first = await submitter.Submit(account, completion);
-        await WaitUntilSucceededAndIdleAsync(account, first.WebhookId!);
+        var (account, completion, webhookId) = await DeliverAndGoIdleAsync("no-row-1");
 
         // As an older version could leave it: the state stored, its log row never written.
-        await Cluster.Database!.ExecuteAsync($"DELETE FROM webhook_log WHERE webhook_id = '{first.WebhookId}'");
-        var repeat = await submitter.Submit(account, completion);
+        await Cluster.Database!.ExecuteAsync($"DELETE FROM webhook_log WHERE webhook_id = '{webhookId}'");
+        var repeat = await Cluster.Client.GetGrain<ISurveyCompletionGrain>(0).Submit(account, completion);
 
         Assert.Equal(SubmitOutcome.Duplicate, repeat.Outcome);
         var row = Assert.Single((await LogAsync(account)).Items);
-        Assert.Equal((first.WebhookId, WebhookStatus.Succeeded, 1, 200), (row.WebhookId, row.Status, row.Attempts, row.LastResponseCode));
+        Assert.Equal((webhookId, WebhookStatus.Succeeded, 1, 200), (row.WebhookId, row.Status, row.Attempts, row.LastResponseCode));
     }
 
     [Fact]
