@@ -4,20 +4,25 @@
 # first attempt fails, retry delays 1 s). Each case runs RUNS times (default 3); the summary shows
 # medians. Raw JSON lines go to bench/results/RESULTS.jsonl, the table to bench/results/RESULTS.md.
 #   bench/run.sh                      everything
-#   QUICK=1 bench/run.sh              a smaller set (10,000-completion saturation, 1 run)
+#   QUICK=1 bench/run.sh              a smaller set (1 run; saturation 10,000 completions, scale-out
+#                                     10,000, Hangfire saturation 1,000)
+#   SCALEOUT_ONLY=1 bench/run.sh      only the scale-out cases
 # Then one and three silos at the same 1,000/s, and three separate one-silo clusters as the control
-# without cross-silo calls (SKIP_SCALEOUT=1 leaves them out), and the Hangfire
-# baseline (bench/HangfireBaseline: the same API subset and SPEC delivery on Hangfire 1.8 +
+# without cross-silo calls (SCALEOUT completions each, default 30,000; SKIP_SCALEOUT=1 leaves them
+# out), and the Hangfire baseline (bench/HangfireBaseline: the same API subset and SPEC delivery on Hangfire 1.8 +
 # Hangfire.PostgreSql) on the same database server: saturation (HANGFIRE_SATURATION completions,
 # default 5,000, as it delivers a few hundred a second), 50/s and the retry case; SKIP_HANGFIRE=1
 # leaves it out. Its JSON lines carry "target": "hangfire"; the summary compares.
-#   SCALEOUT_ONLY=1 bench/run.sh      only the scale-out cases
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runs=${RUNS:-3}
 saturation=${SATURATION:-100000}
-scaleout=30000
+scaleout=${SCALEOUT:-30000}
+if [ -n "${SCALEOUT_ONLY:-}" ] && [ -n "${SKIP_SCALEOUT:-}" ]; then
+  echo "SCALEOUT_ONLY and SKIP_SCALEOUT together leave nothing to run" >&2
+  exit 2
+fi
 if [ -n "${QUICK:-}" ]; then runs=1; saturation=10000; scaleout=10000; fi
 stamp=$(date -u +%Y-%m-%dT%H%M)
 out=bench/results/$stamp.jsonl

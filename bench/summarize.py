@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Medians per (target, mode, case) of the JSON lines that bench/run.sh collected, as Markdown tables,
-and CIOPulse on PostgreSQL against the Hangfire baseline where both ran a case."""
+"""Medians per (target, mode, case) of the JSON lines that bench/run.sh collected, as Markdown tables:
+CIOPulse on PostgreSQL against the Hangfire baseline where both ran a case, and three silos (and
+three separate one-silo clusters) against one where the scale-out cases ran."""
 import json
 import statistics
 import sys
@@ -52,14 +53,14 @@ if pairs:
               f"{cell('dbTransactionsPerDelivery', digits=2)} |")
 
 one, three = rows.get(("ciopulse", "postgres", "scaleout-1")), rows.get(("ciopulse", "postgres", "scaleout-3"))
-separate = rows.get(("ciopulse", "postgres", "scaleout-3-separate"), [])
+separate = rows.get(("ciopulse", "postgres", "scaleout-3-separate"), [])  # med([]) is None: "–"
 if one and three:
     print("\nThree silos against one at the same offered load; medians, ratio three ÷ one (target ≤ 1.25). "
           "Three separate one-silo clusters under the same load split the same way: the cost of three processes without cross-silo calls.\n")
     print("| measure | one silo | three silos | ratio | three separate clusters | ratio |")
     print("|---|---|---|---|---|---|")
     for name, key in (("silo CPU ms per 1,000 deliveries", "siloCpuMsPer1000Deliveries"), ("whole-machine CPU ms per delivery", "machineCpuMsPerDelivery")):
-        a, b, c = med(one, key), med(three, key), med(separate, key) if separate else None
+        a, b, c = med(one, key), med(three, key), med(separate, key)
         print(f"| {name} | {fmt(a, 2)} | {fmt(b, 2)} | {fmt(b / a if a and b else None, 2)} | {fmt(c, 2)} | {fmt(c / a if a and c else None, 2)} |")
     deviation = max(max(abs(s - statistics.mean(r["deliveriesPerSilo"])) for s in r["deliveriesPerSilo"]) / statistics.mean(r["deliveriesPerSilo"]) for r in three)
     print(f"| largest deviation of a silo's share from an even split (any run) | – | {deviation:.1%} | – | – | – |")

@@ -8,6 +8,9 @@ namespace CIOPulse.Bench;
 /// <summary>What every benchmark needs: posting a completion, a free port, a one-off SQL statement.</summary>
 public static class BenchSupport
 {
+    /// <summary>What /proc counts CPU time in (USER_HZ, 100 on Linux).</summary>
+    public const double ClockTicksPerSecond = 100;
+
     /// <summary>Posts a realistic completion; returns the status (0 when no answer came) and the webhook id of a 202.</summary>
     public static async Task<(int Status, string? WebhookId)> PostCompletionAsync(HttpClient http, string accountId, string responseId)
     {

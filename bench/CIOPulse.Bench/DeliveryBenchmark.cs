@@ -113,7 +113,7 @@ public static class DeliveryBenchmark
             if (separateClusters)
             {
                 siloSettings["Orleans:ClusterId"] = $"{settings["Orleans:ClusterId"]}-{i}";
-                siloSettings["Orleans:ServiceId"] = $"bench-service-{i}";
+                siloSettings["Orleans:ServiceId"] = siloSettings["Orleans:ClusterId"];
             }
 
             services.Add(await ServiceProcess.StartAsync(siloDll, siloSettings, BenchSupport.FreePort(), siloCpus));
@@ -148,6 +148,29 @@ public static class DeliveryBenchmark
             }
         }
 
+        // /metrics answers from the exporter's cache for up to 300 ms (ScrapeResponseCacheDurationMilliseconds),
+        // and a silo counts a POST a moment after the receiver has it: a round of warm-up can be
+        // shorter than that, so read until the silos' successful POSTs add up to what the receiver got.
+        async Task<SiloMetrics[]> CurrentMetricsAsync()
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (true)
+            {
+                var metrics = await Task.WhenAll(clients.Select(MetricsAsync));
+                if (metrics.Sum(m => m.SuccessfulPosts) >= receiver.Delivered.Count)
+                {
+                    return metrics;
+                }
+
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"/metrics: {metrics.Sum(m => m.SuccessfulPosts)} successful POSTs after 10 s; the receiver has {receiver.Delivered.Count}");
+                }
+
+                await Task.Delay(100);
+            }
+        }
+
         await WarmUpAsync(warmup);
 
         // Then on, a round at a time, until no silo's JIT is still busy: tiered compilation goes on
@@ -157,18 +180,19 @@ public static class DeliveryBenchmark
         // whether its JIT settled stays unknown (null).
         var settleRounds = 0;
         bool? jitSettled = null;
+        var before = await CurrentMetricsAsync();
         while (settleRounds < MaxSettleRounds)
         {
-            var before = await Task.WhenAll(clients.Select(MetricsAsync));
             await WarmUpAsync(SettleRoundPerSilo * clients.Count);
             settleRounds++;
-            var after = await Task.WhenAll(clients.Select(MetricsAsync));
+            var after = await CurrentMetricsAsync();
             if (after.Zip(before).Any(m => m.First.Jit is null || m.Second.Jit is null))
             {
                 break;
             }
 
             var compiled = after.Zip(before).Select(m => m.First.Jit!.Value.Methods - m.Second.Jit!.Value.Methods).ToList();
+            before = after;
             Console.Error.WriteLine($"warm-up round {settleRounds}: methods (re)compiled per silo {string.Join(" / ", compiled)}");
             jitSettled = compiled.All(methods => methods <= SettledMethods);
             if (jitSettled == true)
@@ -183,7 +207,7 @@ public static class DeliveryBenchmark
         var transactionsBefore = connectionString is null ? 0 : await TransactionsAsync(connectionString);
         var cpuBefore = services.Sum(s => s.CpuSeconds());
         var machineCpuBefore = MachineCpuSeconds();
-        var metricsBefore = await Task.WhenAll(clients.Select(MetricsAsync));
+        var metricsBefore = await CurrentMetricsAsync();
         var sent = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         var statuses = new ConcurrentDictionary<int, int>();
         var start = Stopwatch.GetTimestamp();
@@ -252,8 +276,11 @@ public static class DeliveryBenchmark
         await Task.Delay(TimeSpan.FromSeconds(failFirst > 0 ? 1 : 2)); // stragglers (duplicates) and the statistics flush
         var cpu = services.Sum(s => s.CpuSeconds()) - cpuBefore;
         var machineCpu = MachineCpuSeconds() - machineCpuBefore;
-        var metricsAfter = await Task.WhenAll(clients.Select(MetricsAsync));
-        var jitSeconds = metricsAfter.Zip(metricsBefore).Sum(m => m.First.Jit is { } end && m.Second.Jit is { } begin ? end.Seconds - begin.Seconds : 0);
+        var metricsAfter = await CurrentMetricsAsync();
+        // Null, like jitSettled, for a target without the runtime's JIT counters.
+        double? jitSeconds = metricsAfter.Concat(metricsBefore).All(m => m.Jit is not null)
+            ? metricsAfter.Zip(metricsBefore).Sum(m => m.First.Jit!.Value.Seconds - m.Second.Jit!.Value.Seconds)
+            : null;
         var perSilo = metricsAfter.Zip(metricsBefore, (after, before) => after.SuccessfulPosts - before.SuccessfulPosts).ToList();
         var transactions = connectionString is null ? 0 : await TransactionsAsync(connectionString) - transactionsBefore;
 
@@ -270,7 +297,7 @@ public static class DeliveryBenchmark
             ["warmup"] = warmed,
             ["settleRounds"] = settleRounds,
             ["jitSettled"] = jitSettled,
-            ["jitSecondsMeasured"] = Round(jitSeconds),
+            ["jitSecondsMeasured"] = jitSeconds is { } seconds ? Round(seconds) : null,
             ["concurrency"] = rate > 0 ? null : concurrency,
             ["offeredRatePerSec"] = rate > 0 ? rate : null,
             ["failFirst"] = failFirst,
@@ -320,7 +347,7 @@ public static class DeliveryBenchmark
     {
         var ticks = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8)
             .Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
-        return (ticks.Sum() - ticks[3] - ticks[4]) / 100.0;
+        return (ticks.Sum() - ticks[3] - ticks[4]) / BenchSupport.ClockTicksPerSecond;
     }
 
     /// <summary>What a silo's /metrics (Prometheus text) says so far: its successful POSTs, and its JIT

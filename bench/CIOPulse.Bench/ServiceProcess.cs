@@ -81,7 +81,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         var stat = File.ReadAllText($"/proc/{Pid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / BenchSupport.ClockTicksPerSecond;
     }
 
     /// <summary>Peak resident set size (VmHWM) in bytes.</summary>
