@@ -8,14 +8,8 @@ cd "$(dirname "$0")/../.."
 out=$1; secs=$2; shift 3
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 \
-  dotnet bench/CIOPulse.Bench/bin/Release/net10.0/CIOPulse.Bench.dll delivery "$@" >"$log" 2>&1 &
-bench=$!
-until grep -q "^measuring" "$log"; do
-  kill -0 "$bench" 2>/dev/null || { cat "$log"; exit 1; }
-  sleep 0.5
-done
-sleep 2
+. bench/profile/measuring.sh
+DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 start_measured_bench "$log" "$@"
 pids=$(pgrep -d, -f CIOPulse.Silo.dll)
 perf record -a -g -F 999 -o "$out.data" -- sleep "$secs" >/dev/null 2>&1
 perf script -F comm,pid,tid,ip,sym,dso -i "$out.data" >"$out.txt" 2>/dev/null

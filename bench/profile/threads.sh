@@ -9,13 +9,8 @@ cd "$(dirname "$0")/../.."
 secs=$1; shift 2
 log=$(mktemp); snap1=$(mktemp); snap2=$(mktemp)
 trap 'rm -f "$log" "$snap1" "$snap2"' EXIT
-dotnet bench/CIOPulse.Bench/bin/Release/net10.0/CIOPulse.Bench.dll delivery "$@" >"$log" 2>&1 &
-bench=$!
-until grep -q "^measuring" "$log"; do
-  kill -0 "$bench" 2>/dev/null || { cat "$log"; exit 1; }
-  sleep 0.5
-done
-sleep 2
+. bench/profile/measuring.sh
+start_measured_bench "$log" "$@"
 snap() {
   for pid in $(pgrep -f CIOPulse.Silo.dll); do
     for task in /proc/"$pid"/task/*; do
