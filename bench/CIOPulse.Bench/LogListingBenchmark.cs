@@ -340,6 +340,8 @@ public static class LogListingBenchmark
         command.Parameters.Add(new() { Value = (object?)status ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Smallint });
         command.Parameters.Add(new() { Value = (object?)post ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Smallint });
         command.Parameters.Add(new() { Value = limit + 1 });
+        command.Parameters.Add(new() { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.Char });
+        command.Parameters.Add(new() { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar });
         var json = (string)(await command.ExecuteScalarAsync())!;
         if (printName is not null)
         {

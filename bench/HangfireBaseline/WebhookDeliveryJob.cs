@@ -32,7 +32,7 @@ public sealed partial class WebhookDeliveryJob(
         AttemptOutcome outcome;
         if (!webhook.Target.WebhooksActive)
         {
-            outcome = AttemptOutcome.Failure("Webhooks are turned off for this account; no request was sent.");
+            outcome = AttemptOutcome.Failure(AttemptFailure.NotSent, "Webhooks are turned off for this account; no request was sent.");
         }
         else
         {

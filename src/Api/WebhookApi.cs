@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using CIOPulse.Api.Auth;
 using CIOPulse.Api.Endpoints;
+using CIOPulse.Api.Portal;
 using CIOPulse.Api.Problems;
 using CIOPulse.Grains.Interfaces;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -8,7 +9,7 @@ using OpenTelemetry.Metrics;
 
 namespace CIOPulse.Api;
 
-/// <summary>Registers and maps the HTTP API, whether it runs in the silo process or as a gateway.</summary>
+/// <summary>Registers and maps the HTTP API and the portal, whether they run in the silo process or in a gateway.</summary>
 public static class WebhookApi
 {
     public const string ReadyTag = "ready";
@@ -38,6 +39,7 @@ public static class WebhookApi
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
             json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         });
+        builder.Services.AddPortal();
         builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(MetricsMeterName)
@@ -48,14 +50,25 @@ public static class WebhookApi
 
     public static WebApplication MapWebhookApi(this WebApplication app)
     {
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // The portal answers failures with pages of its own; everything else with problem details.
+        app.UsePortal();
+        app.UseWhen(context => !PortalExtensions.IsPortalRequest(context), api =>
+        {
+            api.UseExceptionHandler();
+            api.UseStatusCodePages();
+        });
+        // Routing after the error handlers, so a re-executed error page is routed again.
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
 
         app.MapGroup("/api/v1")
             .MapAccounts()
             .MapWebhookSettings()
             .MapSurveyCompletions()
             .MapWebhookLog();
+
+        app.MapPortal();
 
         // Prometheus text format; counters are per process, so each silo reports its own deliveries.
         app.MapPrometheusScrapingEndpoint("/metrics");

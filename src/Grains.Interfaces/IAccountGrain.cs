@@ -27,4 +27,11 @@ public interface IAccountGrain : IGrainWithStringKey
 
     [ReadOnly, Alias("GetDeliveryTarget")]
     Task<DeliveryTarget?> GetDeliveryTarget();
+
+    /// <summary>
+    /// A portal page is watching the account's log: for the next <paramref name="period"/>, delivery
+    /// targets say so (<see cref="DeliveryTarget.LiveLog"/>) and deliveries publish their row changes.
+    /// </summary>
+    [OneWay, Alias("KeepLogLive")]
+    Task KeepLogLive(TimeSpan period);
 }

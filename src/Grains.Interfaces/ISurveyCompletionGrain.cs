@@ -10,4 +10,8 @@ public interface ISurveyCompletionGrain : IGrainWithIntegerKey
 {
     [Alias("Submit")]
     Task<SubmitResult> Submit(string accountId, SurveyCompletion completion);
+
+    /// <summary>The body <see cref="Submit"/> would POST for <paramref name="completion"/>, without triggering anything.</summary>
+    [Alias("Preview")]
+    Task<PayloadPreview> Preview(string accountId, SurveyCompletion completion);
 }

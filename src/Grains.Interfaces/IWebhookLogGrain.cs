@@ -6,4 +6,8 @@ public interface IWebhookLogGrain : IGrainWithIntegerKey
 {
     [Alias("Query")]
     Task<WebhookLogPage> Query(string accountId, WebhookLogQuery query);
+
+    /// <summary>The account's attempts per hour from <paramref name="fromHourUtc"/> on, hours without attempts left out.</summary>
+    [Alias("AttemptsPerHour")]
+    Task<IReadOnlyList<HourlyAttempts>> AttemptsPerHour(string accountId, DateTime fromHourUtc);
 }

@@ -6,10 +6,14 @@ namespace CIOPulse.Grains;
 public sealed class AccountGrain(
     [PersistentState("account", StorageNames.Accounts)] IPersistentState<AccountState> account,
     SecretProtector secrets,
-    IOptions<WebhookOptions> options) : Grain, IAccountGrain
+    IOptions<WebhookOptions> options,
+    TimeProvider timeProvider) : Grain, IAccountGrain
 {
     private const int MaxCredentialLength = 256;
     private const int MaxKeys = 20;
+
+    // Until when a portal page watches the log (memory only: a new activation waits for the next renewal).
+    private DateTimeOffset _liveLogUntil;
 
     private AccountState State => account.State;
 
@@ -83,8 +87,15 @@ public sealed class AccountGrain(
     }
 
     public Task<DeliveryTarget?> GetDeliveryTarget() => Task.FromResult(Exists
-        ? new DeliveryTarget(State.WebhooksEnabled && AllowsWebhooks(State.Plan), State.Url, State.Username, State.EncryptedPassword, State.ServiceNowWrapper)
+        ? new DeliveryTarget(State.WebhooksEnabled && AllowsWebhooks(State.Plan), State.Url, State.Username, State.EncryptedPassword, State.ServiceNowWrapper,
+            LiveLog: timeProvider.GetUtcNow() < _liveLogUntil)
         : null);
+
+    public Task KeepLogLive(TimeSpan period)
+    {
+        _liveLogUntil = timeProvider.GetUtcNow() + period;
+        return Task.CompletedTask;
+    }
 
     public static bool AllowsWebhooks(AccountPlan plan) => plan is AccountPlan.Corporate or AccountPlan.Enterprise;
 

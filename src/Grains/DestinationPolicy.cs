@@ -206,9 +206,7 @@ public static class DestinationPolicy
         var host = endPoint.Host;
         if (!allowPrivateNetworks && IsLocalHostName(host))
         {
-            throw new HttpRequestException(
-                HttpRequestError.ConnectionError,
-                $"destination {host} is a local or internal host name, which is refused");
+            throw new DestinationRefusedException($"destination {host} is a local or internal host name, which is refused");
         }
 
         var resolved = await Dns.GetHostAddressesAsync(host, ct);
@@ -216,13 +214,14 @@ public static class DestinationPolicy
             ? resolved
             : Array.FindAll(resolved, address => !IsForbiddenAddress(address));
 
+        if (resolved.Length == 0)
+        {
+            throw new HttpRequestException(HttpRequestError.NameResolutionError, $"destination {host} could not be resolved");
+        }
+
         if (usable.Length == 0)
         {
-            throw new HttpRequestException(
-                HttpRequestError.ConnectionError,
-                resolved.Length == 0
-                    ? $"destination {host} could not be resolved"
-                    : $"destination {host} resolves only to private, loopback or link-local addresses, which are refused");
+            throw new DestinationRefusedException($"destination {host} resolves only to private, loopback or link-local addresses, which are refused");
         }
 
         Exception? lastError = null;

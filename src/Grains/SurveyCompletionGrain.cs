@@ -55,4 +55,11 @@ public sealed class SurveyCompletionGrain(GrainReferences grains, IOptions<Webho
 
         throw new InvalidOperationException($"No free Webhook_ID after {MaxIdDerivations} derivations.");
     }
+
+    public Task<PayloadPreview> Preview(string accountId, SurveyCompletion completion)
+    {
+        var webhookId = WebhookIds.Derive(accountId, completion.ListeningPost, completion.ResponseId, 0);
+        var payload = WebhookPayloadBuilder.Build(webhookId, completion, options.Value.ServiceRecoveryNotesBaseUrl);
+        return Task.FromResult(new PayloadPreview(webhookId, payload, WebhookPayloadBuilder.WrapForServiceNow(payload)));
+    }
 }

@@ -126,6 +126,7 @@ public sealed partial class WebhookDeliveryGrain(
         WebhookMetrics.Accepted();
         Publish();
         _acceptedTarget = trigger.Target;
+        PublishToLiveLog(trigger.Target);
         ScheduleRun();
         return AcceptOutcome.Accepted;
     }
@@ -279,7 +280,7 @@ public sealed partial class WebhookDeliveryGrain(
         AttemptOutcome outcome;
         if (target is not { WebhooksActive: true })
         {
-            outcome = AttemptOutcome.Failure("Webhooks are turned off for this account; no request was sent.");
+            outcome = AttemptOutcome.Failure(AttemptFailure.NotSent, "Webhooks are turned off for this account; no request was sent.");
         }
         else
         {
@@ -291,12 +292,14 @@ public sealed partial class WebhookDeliveryGrain(
         var number = State.Attempts.Count + 1;
         var duration = timeProvider.GetElapsedTime(stopwatch);
         WebhookMetrics.Attempted(outcome, resend, duration);
-        State.Attempts.Add(new AttemptRecord(number, started, (long)duration.TotalMilliseconds, outcome.ResponseCode, outcome.Response, outcome.Error));
+        State.Attempts.Add(new AttemptRecord(number, started, (long)duration.TotalMilliseconds, outcome.ResponseCode, outcome.Response, outcome.Error,
+            outcome.FailureClass, outcome.Truncated));
         State.LastActivityUtc = started;
         ApplyOutcome(outcome, resend);
         LogAttempt(number, resend, outcome);
 
-        await PersistAsync(afterState: RecordLogAsync);
+        await PersistAsync(afterState: () => RecordLogAsync(new AttemptTally(started, outcome.Succeeded)));
+        PublishToLiveLog(target);
 
         if (IsWorkDue(Now))
         {
@@ -411,12 +414,12 @@ public sealed partial class WebhookDeliveryGrain(
         }
     }
 
-    /// <summary>Updates the log index row, then what <see cref="GetDetail"/> shows.</summary>
-    private async Task RecordLogAsync()
+    /// <summary>Updates the log index row (counting <paramref name="attempt"/> in its hour), then what <see cref="GetDetail"/> shows.</summary>
+    private async Task RecordLogAsync(AttemptTally? attempt = null)
     {
         try
         {
-            await logStore.RecordAsync(State.AccountId!, ToLogItem());
+            await logStore.RecordAsync(State.AccountId!, ToLogItem(), attempt);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -425,6 +428,15 @@ public sealed partial class WebhookDeliveryGrain(
         }
 
         Publish();
+    }
+
+    /// <summary>Tells the account's open log pages of the row as just stored, when the target says one is open.</summary>
+    private void PublishToLiveLog(DeliveryTarget? target)
+    {
+        if (target is { LiveLog: true })
+        {
+            grains.Get<IWebhookLogFeedGrain>(State.AccountId!).Publish(ToLogItem()).Ignore();
+        }
     }
 
     private void Publish()

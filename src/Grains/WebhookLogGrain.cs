@@ -28,7 +28,7 @@ public sealed class WebhookLogGrain(IWebhookLogStore store, TimeProvider timePro
         WebhookLogSlice slice;
         try
         {
-            slice = await store.ReadAsync(accountId, new WebhookLogFilter(query.Status, query.ListeningPost), position, query.Limit);
+            slice = await store.ReadAsync(accountId, new WebhookLogFilter(query.Status, query.ListeningPost, query.Search), position, query.Limit);
         }
         catch (FormatException)
         {
@@ -37,4 +37,7 @@ public sealed class WebhookLogGrain(IWebhookLogStore store, TimeProvider timePro
 
         return new WebhookLogPage(slice.Items, slice.Next is { } next ? WebhookLogCursor.Encode(next) : null);
     }
+
+    public Task<IReadOnlyList<HourlyAttempts>> AttemptsPerHour(string accountId, DateTime fromHourUtc) =>
+        store.ReadAttemptsPerHourAsync(accountId, fromHourUtc);
 }

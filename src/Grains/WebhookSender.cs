@@ -19,7 +19,7 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, SecretPr
     {
         if (DestinationPolicy.ValidateUrlSyntax(target.Url) is { } urlProblem)
         {
-            return AttemptOutcome.Failure($"Webhook URL {urlProblem}.");
+            return AttemptOutcome.Failure(AttemptFailure.NotSent, $"Webhook URL {urlProblem}.");
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, target.Url)
@@ -34,7 +34,7 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, SecretPr
             if (target.EncryptedPassword is { } encrypted
                 && (password = secrets.TryUnprotect(encrypted, accountId)) is null)
             {
-                return AttemptOutcome.Failure("The stored webhook password cannot be decrypted (was Secrets:EncryptionKey changed?). Set the password again.");
+                return AttemptOutcome.Failure(AttemptFailure.NotSent, "The stored webhook password cannot be decrypted (was Secrets:EncryptionKey changed?). Set the password again.");
             }
 
             var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{target.Username}:{password}"));
@@ -48,23 +48,26 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, SecretPr
         try
         {
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptCancellation.Token);
-            var text = await ReadLimitedAsync(response.Content, attemptCancellation.Token);
-            return new AttemptOutcome((int)response.StatusCode, text, null);
+            var (text, truncated) = await ReadLimitedAsync(response.Content, attemptCancellation.Token);
+            return AttemptOutcome.Answer((int)response.StatusCode, text, truncated);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return AttemptOutcome.Failure($"Timed out after {timeout.TotalSeconds:0.###} s without a complete response.");
+            return AttemptOutcome.Failure(AttemptFailure.Timeout, $"Timed out after {timeout.TotalSeconds:0.###} s without a complete response.");
         }
         catch (HttpRequestException e)
         {
-            return AttemptOutcome.Failure(Describe(e));
+            return AttemptOutcome.Failure(Classify(e), Describe(e));
         }
     }
 
-    private static async Task<string> ReadLimitedAsync(HttpContent content, CancellationToken cancellationToken)
+    /// <summary>The answer's first <see cref="MaxResponseBytes"/>, and whether it had more.</summary>
+    private static async Task<(string Text, bool Truncated)> ReadLimitedAsync(HttpContent content, CancellationToken cancellationToken)
     {
         await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new byte[MaxResponseBytes];
+
+        // One byte past the limit tells a body of exactly the limit from a longer one.
+        var buffer = new byte[MaxResponseBytes + 1];
         var filled = 0;
         int read;
         while (filled < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0)
@@ -73,7 +76,38 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, SecretPr
         }
 
         // A multi-byte character cut at the limit decodes as U+FFFD rather than failing.
-        return Encoding.UTF8.GetString(buffer, 0, filled);
+        var kept = Math.Min(filled, MaxResponseBytes);
+        return (Encoding.UTF8.GetString(buffer, 0, kept), filled > MaxResponseBytes);
+    }
+
+    /// <summary>The class of a failed request, from the innermost cause that tells.</summary>
+    public static AttemptFailure Classify(HttpRequestException exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case DestinationRefusedException:
+                    return AttemptFailure.DestinationRefused;
+                case System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused }:
+                    return AttemptFailure.ConnectionRefused;
+                case System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.NoData or System.Net.Sockets.SocketError.TryAgain }:
+                    return AttemptFailure.Dns;
+                case System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionReset or System.Net.Sockets.SocketError.ConnectionAborted or System.Net.Sockets.SocketError.Shutdown }:
+                    return AttemptFailure.ConnectionClosed;
+                case System.Security.Authentication.AuthenticationException:
+                    return AttemptFailure.Tls;
+            }
+        }
+
+        return exception.HttpRequestError switch
+        {
+            HttpRequestError.NameResolutionError => AttemptFailure.Dns,
+            HttpRequestError.SecureConnectionError => AttemptFailure.Tls,
+            HttpRequestError.ResponseEnded => AttemptFailure.ConnectionClosed,
+            HttpRequestError.InvalidResponse => AttemptFailure.InvalidResponse,
+            _ => AttemptFailure.Network,
+        };
     }
 
     private static string Describe(HttpRequestException e)

@@ -10,15 +10,17 @@ public sealed class ApiKeyAuthenticator(IGrainFactory grains, IOptions<ApiOption
 {
     public const string HeaderName = "X-Api-Key";
 
-    public async Task<Caller?> AuthenticateAsync(HttpContext context)
+    public Task<Caller?> AuthenticateAsync(HttpContext context) => AuthenticateAsync(context.Request.Headers[HeaderName].ToString());
+
+    /// <summary>The caller a presented key stands for (the portal's sign-in asks the same), or null.</summary>
+    public async Task<Caller?> AuthenticateAsync(string presented)
     {
-        var presented = context.Request.Headers[HeaderName].ToString();
         if (presented.Length is 0 or > 512)
         {
             return null;
         }
 
-        if (CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(options.Value.SystemKey)))
+        if (IsSystemKey(presented))
         {
             return Caller.System;
         }
@@ -30,4 +32,13 @@ public sealed class ApiKeyAuthenticator(IGrainFactory grains, IOptions<ApiOption
 
         return await grains.GetGrain<IAccountGrain>(accountId).HasKey(ApiKeys.Hash(presented)) ? new Caller(accountId) : null;
     }
+
+    public bool IsSystemKey(string presented) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(options.Value.SystemKey));
+
+    /// <summary>Whether <paramref name="keyHash"/> (<see cref="ApiKeys.Hash"/>) is still a key of this caller: an account's issued key, or the current system key.</summary>
+    public async Task<bool> IsStillValidAsync(Caller caller, string keyHash) =>
+        caller.IsSystem
+            ? CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(keyHash), Encoding.ASCII.GetBytes(ApiKeys.Hash(options.Value.SystemKey)))
+            : await grains.GetGrain<IAccountGrain>(caller.AccountId!).HasKey(keyHash);
 }

@@ -36,15 +36,37 @@ public static class WebhookLogEndpoints
 
     public sealed record ResendResponse(string WebhookId);
 
+    /// <summary>The longest search: a Response_ID's length (a Webhook_ID has 13 characters).</summary>
+    public const int MaxSearchLength = 128;
+
     private static async Task<Results<Ok<LogPageResponse>, ProblemHttpResult>> ListLog(
-        string accountId, string? status, string? listeningPost, string? limit, string? cursor, IGrainFactory grains)
+        string accountId, string? status, string? listeningPost, string? search, string? limit, string? cursor, IGrainFactory grains)
+    {
+        var (query, problem) = ReadQuery(status, listeningPost, search, limit, cursor);
+        if (query is null)
+        {
+            return problem!;
+        }
+
+        var page = await grains.GetGrain<IWebhookLogGrain>(0).Query(accountId, query);
+        return page.Error is { } error
+            ? ApiProblems.Invalid("cursor", error)
+            : TypedResults.Ok(new LogPageResponse(page.Items, page.NextCursor));
+    }
+
+    /// <summary>
+    /// The log query the parameters of <c>GET …/webhook-log</c> (and the portal's log page) ask for,
+    /// or the problem naming the parameter at fault. A parameter given empty is at fault (the portal
+    /// leaves out what its form left empty).
+    /// </summary>
+    public static (WebhookLogQuery? Query, ProblemHttpResult? Problem) ReadQuery(string? status, string? listeningPost, string? search, string? limit, string? cursor)
     {
         WebhookStatus? statusFilter = null;
         if (status is not null)
         {
             if (!EnumNames.TryParse<WebhookStatus>(status, out var parsed))
             {
-                return ApiProblems.Invalid("status", "must be InProgress, Succeeded or Failed.");
+                return Refused(ApiProblems.Invalid("status", "must be InProgress, Succeeded or Failed."));
             }
 
             statusFilter = parsed;
@@ -55,22 +77,27 @@ public static class WebhookLogEndpoints
         {
             if (!EnumNames.TryParse<ListeningPost>(listeningPost, out var parsed))
             {
-                return ApiProblems.Invalid("listeningPost", "must be Transactional or Relationship.");
+                return Refused(ApiProblems.Invalid("listeningPost", "must be Transactional or Relationship."));
             }
 
             listeningPostFilter = parsed;
         }
 
+        var searchFor = search?.Trim();
+        if (searchFor is not null && (searchFor.Length is 0 or > MaxSearchLength || searchFor.Any(char.IsControl)))
+        {
+            return Refused(ApiProblems.Invalid("search", $"must be a Webhook ID or a Response ID: at most {MaxSearchLength} characters, no control characters."));
+        }
+
         var pageSize = DefaultLimit;
         if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxLimit))
         {
-            return ApiProblems.Invalid("limit", $"must be a whole number from 1 to {MaxLimit}.");
+            return Refused(ApiProblems.Invalid("limit", $"must be a whole number from 1 to {MaxLimit}."));
         }
 
-        var page = await grains.GetGrain<IWebhookLogGrain>(0).Query(accountId, new WebhookLogQuery(statusFilter, listeningPostFilter, pageSize, string.IsNullOrEmpty(cursor) ? null : cursor));
-        return page.Error is { } error
-            ? ApiProblems.Invalid("cursor", error)
-            : TypedResults.Ok(new LogPageResponse(page.Items, page.NextCursor));
+        return (new WebhookLogQuery(statusFilter, listeningPostFilter, pageSize, string.IsNullOrEmpty(cursor) ? null : cursor, searchFor), null);
+
+        static (WebhookLogQuery?, ProblemHttpResult?) Refused(ProblemHttpResult problem) => (null, problem);
     }
 
     private static async Task<Results<Ok<LogEntryResponse>, ProblemHttpResult>> GetEntry(string accountId, string webhookId, IGrainFactory grains)

@@ -11,6 +11,12 @@ public sealed partial class ServiceUnavailableExceptionHandler(IProblemDetailsSe
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        if (Portal.PortalExtensions.IsPortalRequest(httpContext))
+        {
+            // The portal shows its own error page (which also tells 503 from 500).
+            return false;
+        }
+
         var unavailable = IsUnavailable(exception);
         if (unavailable)
         {

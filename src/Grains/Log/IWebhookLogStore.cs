@@ -10,8 +10,11 @@ namespace CIOPulse.Grains.Log;
 /// </summary>
 public interface IWebhookLogStore
 {
-    /// <summary>Inserts or replaces the row of <paramref name="item"/>'s webhook.</summary>
-    Task RecordAsync(string accountId, WebhookLogItem item, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Inserts or replaces the row of <paramref name="item"/>'s webhook; an <paramref name="attempt"/>
+    /// that made the change is counted in the account's attempts per hour with it.
+    /// </summary>
+    Task RecordAsync(string accountId, WebhookLogItem item, AttemptTally? attempt = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Adds the row of a newly accepted webhook unless the webhook has one: a repeated completion
@@ -24,4 +27,10 @@ public interface IWebhookLogStore
     /// snapshot (a new snapshot when null).
     /// </summary>
     Task<WebhookLogSlice> ReadAsync(string accountId, WebhookLogFilter filter, WebhookLogPosition? position, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The account's attempts per hour from <paramref name="fromHourUtc"/> on, oldest first, hours
+    /// without attempts left out (kept for <see cref="AttemptTally.Retention"/>).
+    /// </summary>
+    Task<IReadOnlyList<HourlyAttempts>> ReadAttemptsPerHourAsync(string accountId, DateTime fromHourUtc, CancellationToken cancellationToken = default);
 }

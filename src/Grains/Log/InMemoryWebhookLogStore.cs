@@ -13,19 +13,19 @@ public sealed class InMemoryWebhookLogStore(TimeProvider timeProvider) : IWebhoo
     private readonly Dictionary<string, AccountLog> _accounts = new(StringComparer.Ordinal);
     private long _version;
 
-    public Task RecordAsync(string accountId, WebhookLogItem item, CancellationToken cancellationToken = default)
+    public Task RecordAsync(string accountId, WebhookLogItem item, AttemptTally? attempt = null, CancellationToken cancellationToken = default)
     {
-        Record(accountId, item, replace: true);
+        Record(accountId, item, replace: true, attempt);
         return Task.CompletedTask;
     }
 
     public Task RecordNewAsync(string accountId, WebhookLogItem item, CancellationToken cancellationToken = default)
     {
-        Record(accountId, item, replace: false);
+        Record(accountId, item, replace: false, attempt: null);
         return Task.CompletedTask;
     }
 
-    private void Record(string accountId, WebhookLogItem item, bool replace)
+    private void Record(string accountId, WebhookLogItem item, bool replace, AttemptTally? attempt)
     {
         var log = GetOrAddAccount(accountId);
         var now = timeProvider.GetUtcNow().UtcDateTime;
@@ -47,7 +47,34 @@ public sealed class InMemoryWebhookLogStore(TimeProvider timeProvider) : IWebhoo
             var row = new RowVersion(item, version);
             log.Current[item.WebhookId] = row;
             log.Rows.Add(row);
+            if (attempt is { } tally)
+            {
+                var hour = tally.HourUtc;
+                var (succeeded, failed) = log.Hours.GetValueOrDefault(hour);
+                log.Hours[hour] = tally.Succeeded ? (succeeded + 1, failed) : (succeeded, failed + 1);
+            }
+
             Prune(log, now);
+        }
+    }
+
+    public Task<IReadOnlyList<HourlyAttempts>> ReadAttemptsPerHourAsync(string accountId, DateTime fromHourUtc, CancellationToken cancellationToken = default)
+    {
+        AccountLog? log;
+        lock (_accounts)
+        {
+            _accounts.TryGetValue(accountId, out log);
+        }
+
+        if (log is null)
+        {
+            return Task.FromResult<IReadOnlyList<HourlyAttempts>>([]);
+        }
+
+        lock (log)
+        {
+            return Task.FromResult<IReadOnlyList<HourlyAttempts>>(
+                [.. log.Hours.Where(h => h.Key >= fromHourUtc).Select(h => new HourlyAttempts(h.Key, h.Value.Succeeded, h.Value.Failed))]);
         }
     }
 
@@ -131,6 +158,11 @@ public sealed class InMemoryWebhookLogStore(TimeProvider timeProvider) : IWebhoo
             log.Retired.Dequeue();
             log.Rows.Remove(oldest);
         }
+
+        while (log.Hours.Count > 0 && now - log.Hours.Keys.First() > AttemptTally.Retention)
+        {
+            log.Hours.Remove(log.Hours.Keys.First());
+        }
     }
 
     private sealed class AccountLog
@@ -140,6 +172,8 @@ public sealed class InMemoryWebhookLogStore(TimeProvider timeProvider) : IWebhoo
         public Dictionary<string, RowVersion> Current { get; } = new(StringComparer.Ordinal);
 
         public Queue<RowVersion> Retired { get; } = new();
+
+        public SortedDictionary<DateTime, (int Succeeded, int Failed)> Hours { get; } = [];
     }
 
     private sealed class RowVersion(WebhookLogItem item, long validFrom)

@@ -37,11 +37,27 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
                   AND ($3::timestamptz IS NULL OR (w.last_activity, w.webhook_id) < ($3, $4::char(13)))
                   AND ($5::smallint IS NULL OR w.status = $5)
                   AND ($6::smallint IS NULL OR w.listening_post = $6)
+                  AND (($8::char(13) IS NULL AND $9::varchar IS NULL) OR w.webhook_id = $8 OR w.response_id = $9)
                   AND pg_visible_in_snapshot(w.created_xid, snap.s)
                   AND (w.replaced_xid IS NULL OR NOT pg_visible_in_snapshot(w.replaced_xid, snap.s))
                 ORDER BY w.last_activity DESC, w.webhook_id DESC
                 LIMIT $7) l ON true
         """;
+
+    // Sorted by key, so two silos' batches lock the same hours in the same order.
+    private const string CountAttempts =
+        """
+        INSERT INTO webhook_attempts_hourly (account_id, hour, succeeded, failed)
+        SELECT * FROM unnest($1::varchar[], $2::timestamptz[], $3::integer[], $4::integer[])
+        ON CONFLICT (account_id, hour) DO UPDATE
+           SET succeeded = webhook_attempts_hourly.succeeded + excluded.succeeded,
+               failed = webhook_attempts_hourly.failed + excluded.failed
+        """;
+
+    private const string Hours =
+        "SELECT hour, succeeded, failed FROM webhook_attempts_hourly WHERE account_id = $1 AND hour >= $2 ORDER BY hour";
+
+    private const string PruneHours = "DELETE FROM webhook_attempts_hourly WHERE hour < now() - $1::interval";
 
     // Closed versions are stamped with the database's clock, so the cut-off is too; the margin
     // covers a service clock (which dates cursors) running somewhat ahead of the database's.
@@ -69,13 +85,28 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
     /// commit), with the state and reminder writes of the same moment, which is what keeps the log
     /// index from adding to the database's commits per webhook.
     /// </summary>
-    public Task RecordAsync(string accountId, WebhookLogItem item, CancellationToken cancellationToken = default) =>
-        _commits.SubmitAsync(Writes, (accountId, item));
+    public Task RecordAsync(string accountId, WebhookLogItem item, AttemptTally? attempt = null, CancellationToken cancellationToken = default) =>
+        _commits.SubmitAsync(Writes, new Row(accountId, item, attempt));
 
     /// <inheritdoc/>
     /// <remarks>Committed like <see cref="RecordAsync"/>, in the group commit.</remarks>
     public Task RecordNewAsync(string accountId, WebhookLogItem item, CancellationToken cancellationToken = default) =>
-        _commits.SubmitAsync(FirstWrites, (accountId, item));
+        _commits.SubmitAsync(FirstWrites, new Row(accountId, item, null));
+
+    public async Task<IReadOnlyList<HourlyAttempts>> ReadAttemptsPerHourAsync(string accountId, DateTime fromHourUtc, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand(Hours);
+        command.Parameters.Add(new() { Value = accountId });
+        command.Parameters.Add(new() { Value = fromHourUtc, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        var hours = new List<HourlyAttempts>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            hours.Add(new HourlyAttempts(DateTime.SpecifyKind(reader.GetDateTime(0), DateTimeKind.Utc), reader.GetInt32(1), reader.GetInt32(2)));
+        }
+
+        return hours;
+    }
 
     public async Task<WebhookLogSlice> ReadAsync(string accountId, WebhookLogFilter filter, WebhookLogPosition? position, int limit, CancellationToken cancellationToken = default)
     {
@@ -87,6 +118,8 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
         command.Parameters.Add(new() { Value = filter.Status is { } status ? (short)status : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Smallint });
         command.Parameters.Add(new() { Value = filter.ListeningPost is { } post ? (short)post : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Smallint });
         command.Parameters.Add(new() { Value = limit + 1 });
+        command.Parameters.Add(new() { Value = filter.Search is { Length: 13 } id ? id : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Char });
+        command.Parameters.Add(new() { Value = (object?)filter.Search ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar });
 
         var items = new List<WebhookLogItem>(limit + 1);
         string? snapshot = null;
@@ -136,21 +169,28 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
         }
     }
 
-    /// <summary>Deletes row versions that no cursor can reach any more; returns how many.</summary>
+    /// <summary>Deletes row versions that no cursor can reach any more, and hourly counts past their retention; returns how many rows.</summary>
     public async Task<int> PruneAsync(CancellationToken cancellationToken = default)
     {
         await using var command = _dataSource.CreateCommand(Prune);
         command.Parameters.Add(new() { Value = WebhookLogCursor.Lifetime + PruneMargin, NpgsqlDbType = NpgsqlDbType.Interval });
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        var deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+
+        await using var hours = _dataSource.CreateCommand(PruneHours);
+        hours.Parameters.Add(new() { Value = AttemptTally.Retention, NpgsqlDbType = NpgsqlDbType.Interval });
+        return deleted + await hours.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    /// <summary>A log row to write, with the attempt it counts (if any).</summary>
+    private readonly record struct Row(string AccountId, WebhookLogItem Item, AttemptTally? Attempt);
 
     /// <summary>
     /// Turns a batch's log rows into statements of the shared group commit (they return nothing):
     /// new versions that replace the current ones, or first rows that give way to an existing one.
     /// </summary>
-    private sealed class Rows(bool replace) : IPostgresBatchPart<(string AccountId, WebhookLogItem Item)>
+    private sealed class Rows(bool replace) : IPostgresBatchPart<Row>
     {
-        public void AddStatements(NpgsqlBatch batch, IReadOnlyList<(string AccountId, WebhookLogItem Item)> rows, ICollection<Action<NpgsqlDataReader>> rowReaders)
+        public void AddStatements(NpgsqlBatch batch, IReadOnlyList<Row> rows, ICollection<Action<NpgsqlDataReader>> rowReaders)
         {
             // A webhook changed twice within one batch: only its latest row becomes a version.
             var latest = rows.GroupBy(r => r.Item.WebhookId, StringComparer.Ordinal).Select(g => g.Last()).ToList();
@@ -177,6 +217,26 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
                     new() { Value = latest.Select(r => (short)r.Item.Status).ToArray() },
                 },
             });
+
+            // Every attempt counts, also one whose row a later change in this batch replaced.
+            var hours = rows.Where(r => r.Attempt is not null)
+                .GroupBy(r => (r.AccountId, Hour: r.Attempt!.Value.HourUtc))
+                .OrderBy(g => g.Key.AccountId, StringComparer.Ordinal).ThenBy(g => g.Key.Hour)
+                .Select(g => (g.Key.AccountId, g.Key.Hour, Succeeded: g.Count(r => r.Attempt!.Value.Succeeded), Failed: g.Count(r => !r.Attempt!.Value.Succeeded)))
+                .ToList();
+            if (hours.Count > 0)
+            {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(CountAttempts)
+                {
+                    Parameters =
+                    {
+                        new() { Value = hours.Select(h => h.AccountId).ToArray() },
+                        new() { Value = hours.Select(h => h.Hour).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
+                        new() { Value = hours.Select(h => h.Succeeded).ToArray() },
+                        new() { Value = hours.Select(h => h.Failed).ToArray() },
+                    },
+                });
+            }
         }
     }
 }

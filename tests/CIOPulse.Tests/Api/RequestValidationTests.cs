@@ -201,6 +201,9 @@ public abstract class RequestValidationTests(SiloAppFixture fixture)
     [InlineData("limit=2.5", "limit")]
     [InlineData("cursor=garbage", "cursor")]
     [InlineData("cursor=%25%25%25", "cursor")]
+    [InlineData("search=", "search")]
+    [InlineData("search=%20%20", "search")]
+    [InlineData("search=a%0Ab", "search")]
     public async Task A_log_query_with_a_bad_parameter_gets_400_naming_it(string query, string parameter)
     {
         var account = await fixture.CreateWebhookAccountAsync();
@@ -215,6 +218,7 @@ public abstract class RequestValidationTests(SiloAppFixture fixture)
     [InlineData("limit=1")]
     [InlineData("limit=500")]
     [InlineData("status=succeeded&listeningPost=transactional")]
+    [InlineData("search=0123456789abc")]
     public async Task A_log_query_at_the_edges_of_the_rules_is_accepted(string query)
     {
         var account = await fixture.CreateWebhookAccountAsync();

@@ -179,6 +179,31 @@ public abstract class WebhookLogTests(SiloAppFixture fixture)
         await AssertProblemAsync(entry, HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task The_log_searches_by_webhook_id_or_response_id_within_the_account()
+    {
+        var accountId = await fixture.App.CreateAccountAsync();
+        var key = await fixture.App.IssueKeyAsync(accountId);
+        await fixture.App.SetSettingsAsync(accountId, Settings(fixture.Receiver.UrlFor(ReceiverPathFor(accountId))));
+        using var client = fixture.App.CreateClient(key);
+        var responseId = NewResponseId();
+        var transactional = await fixture.App.PostAcceptedCompletionAsync(accountId, Completion(responseId));
+        var relationship = await fixture.App.PostAcceptedCompletionAsync(accountId, Completion(responseId, "Relationship"));
+        var other = await fixture.App.PostAcceptedCompletionAsync(accountId, Completion(NewResponseId()));
+        var elsewhere = await fixture.CreateWebhookAccountAsync();
+
+        Assert.Equal([relationship, transactional], Ids(await client.ReadWholeLogAsync(accountId, "search=" + responseId)).Order());
+        Assert.Equal([relationship], Ids(await client.ReadWholeLogAsync(accountId, $"search={responseId}&listeningPost=Relationship")));
+        Assert.Equal([other], Ids(await client.ReadWholeLogAsync(accountId, $"search=%20{other}%20")));
+        Assert.Empty(await client.ReadWholeLogAsync(accountId, "search=" + elsewhere.WebhookId));
+        Assert.Empty(await client.ReadWholeLogAsync(accountId, "search=" + new string('x', WebhookLogEndpointsMaxSearch)));
+
+        using var tooLong = await client.GetAsync(LogPath(accountId, "search=" + new string('x', WebhookLogEndpointsMaxSearch + 1)));
+        await AssertInvalidAsync(tooLong, "search");
+    }
+
+    private const int WebhookLogEndpointsMaxSearch = CIOPulse.Api.Endpoints.WebhookLogEndpoints.MaxSearchLength;
+
     private static IReadOnlyList<string> Ids(IEnumerable<System.Text.Json.JsonElement> items) => [.. items.Select(i => i.Text("webhookId"))];
 
     private static void AssertNewestActivityFirst(IReadOnlyList<System.Text.Json.JsonElement> items)

@@ -37,6 +37,7 @@ public abstract class DeliveryTests(DeliveryClusterFixture fixture)
         Assert.Equal("ok", detail.Item.LastResponse);
         Assert.Null(detail.NextAttemptDueUtc);
         Assert.Equal(received[0].Body, detail.Payload);
+        Assert.Equal((null, false), (detail.AttemptHistory[0].Failure, detail.AttemptHistory[0].ResponseTruncated));
     }
 
     [Fact]
@@ -93,6 +94,8 @@ public abstract class DeliveryTests(DeliveryClusterFixture fixture)
         Assert.Equal(2, detail.Item.Attempts);
         Assert.Equal(status, detail.AttemptHistory[0].ResponseCode);
         Assert.Equal(200, detail.AttemptHistory[1].ResponseCode);
+        Assert.Equal(status switch { 302 => AttemptFailure.Redirect, 404 => AttemptFailure.HttpClientError, _ => AttemptFailure.UnexpectedStatus }, detail.AttemptHistory[0].Failure);
+        Assert.Null(detail.AttemptHistory[1].Failure);
     }
 
     [Fact]
@@ -107,7 +110,7 @@ public abstract class DeliveryTests(DeliveryClusterFixture fixture)
 
         await Receiver.WaitForRequestsAsync(path, 2, Generous);
         var detail = await Cluster.DetailAsync(account, webhookId);
-        Assert.All(detail.AttemptHistory, a => Assert.Equal(302, a.ResponseCode));
+        Assert.All(detail.AttemptHistory, a => Assert.Equal((302, AttemptFailure.Redirect), (a.ResponseCode, a.Failure)));
         Assert.Equal(WebhookStatus.InProgress, detail.Item.Status);
         Assert.Empty(Receiver.RequestsTo(target));
     }
@@ -125,6 +128,7 @@ public abstract class DeliveryTests(DeliveryClusterFixture fixture)
         var first = detail.AttemptHistory[0];
         Assert.Null(first.ResponseCode);
         Assert.Contains("Timed out", first.Error, StringComparison.Ordinal);
+        Assert.Equal(AttemptFailure.Timeout, first.Failure);
         Assert.InRange(first.DurationMs, (long)DeliveryCluster.AttemptTimeout.TotalMilliseconds - 100, (long)slow.TotalMilliseconds);
         Assert.Equal(2, detail.Item.Attempts);
     }
@@ -141,6 +145,7 @@ public abstract class DeliveryTests(DeliveryClusterFixture fixture)
         Assert.Null(detail.Item.LastResponseCode);
         Assert.Null(detail.AttemptHistory[0].ResponseCode);
         Assert.StartsWith("Connection failed", detail.AttemptHistory[0].Error, StringComparison.Ordinal);
+        Assert.Equal(AttemptFailure.ConnectionRefused, detail.AttemptHistory[0].Failure);
         Assert.Equal(detail.AttemptHistory[0].Error![..Math.Min(100, detail.AttemptHistory[0].Error!.Length)], detail.Item.LastResponse);
     }
 
@@ -156,8 +161,22 @@ public abstract class DeliveryTests(DeliveryClusterFixture fixture)
         var detail = await Cluster.WaitForAsync(account, webhookId, d => d.Item.Status == WebhookStatus.Succeeded, Generous);
         Assert.Equal(huge[..100], detail.Item.LastResponse);
         Assert.Equal(huge[..WebhookSender.MaxResponseBytes], detail.AttemptHistory[0].Response);
+        Assert.True(detail.AttemptHistory[0].ResponseTruncated);
         var page = await Cluster.Client.GetGrain<IWebhookLogGrain>(0).Query(account, new WebhookLogQuery(null, null, 10, null));
         Assert.Equal(huge[..100], Assert.Single(page.Items).LastResponse);
+    }
+
+    [Fact]
+    public async Task An_answer_of_exactly_64_KiB_is_kept_whole_and_not_marked_cut()
+    {
+        var path = NewPath();
+        var exact = new string('x', WebhookSender.MaxResponseBytes);
+        var account = await Cluster.CreateAccountAsync(Receiver.UrlFor(path, _ => new ReceiverResponse(200, exact)));
+
+        var webhookId = await Cluster.SubmitAsync(account, "r-1");
+
+        var detail = await Cluster.WaitForAsync(account, webhookId, d => d.Item.Status == WebhookStatus.Succeeded, Generous);
+        Assert.Equal((exact, false), (detail.AttemptHistory[0].Response, detail.AttemptHistory[0].ResponseTruncated));
     }
 
     [Fact]

@@ -17,13 +17,20 @@ public sealed class SiloApp : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private SiloApp(WebApplication app, Uri baseUri)
+    private SiloApp(WebApplication app, Uri baseUri, IReadOnlyDictionary<string, string> settings)
     {
         _app = app;
         BaseUri = baseUri;
+        Settings = settings;
     }
 
     public Uri BaseUri { get; }
+
+    /// <summary>The configuration the node was started with (ports, cluster id, overrides).</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; }
+
+    /// <summary>The node's services, for tests that talk to its grains directly.</summary>
+    public IServiceProvider Services => _app.Services;
 
     /// <summary>Starts a node; <paramref name="settings"/> override configuration keys (e.g. "Webhooks:AttemptTimeout").</summary>
     public static async Task<SiloApp> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
@@ -51,7 +58,7 @@ public sealed class SiloApp : IAsyncDisposable
         var app = await SiloHost.BuildAsync([.. values.Select(kv => $"--{kv.Key}={kv.Value}")]);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new SiloApp(app, new Uri(address));
+        return new SiloApp(app, new Uri(address), values);
     }
 
     /// <summary>Settings that put a node on PostgreSQL (it migrates the schema itself at start-up).</summary>

@@ -9,21 +9,30 @@ public abstract class SiloAppFixture(StorageMode mode) : IAsyncLifetime
 
     public TestReceiver Receiver { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    /// <summary>Configuration the node starts with, over <see cref="SiloApp"/>'s test defaults.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
+
+    public virtual async Task InitializeAsync()
     {
         Receiver = await TestReceiver.StartAsync();
         if (mode == StorageMode.Postgres)
         {
             _database = await TestDatabase.CreateAsync(migrate: false);
-            App = await SiloApp.StartAsync(SiloApp.PostgresSettings(_database.ConnectionString));
+            var settings = SiloApp.PostgresSettings(_database.ConnectionString);
+            foreach (var (key, value) in Settings)
+            {
+                settings[key] = value;
+            }
+
+            App = await SiloApp.StartAsync(settings);
         }
         else
         {
-            App = await SiloApp.StartAsync();
+            App = await SiloApp.StartAsync(Settings);
         }
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await App.DisposeAsync();
         await Receiver.DisposeAsync();

@@ -148,6 +148,59 @@ public abstract class WebhookLogStoreContract<TStore> : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Search_finds_a_webhook_by_its_id_or_the_webhooks_of_a_response_id_with_the_other_filters()
+    {
+        await Store.RecordAsync(Account, Item("a", 1) with { ResponseId = "shared" });
+        await Store.RecordAsync(Account, Item("b", 2, WebhookStatus.Failed, ListeningPost.Relationship) with { ResponseId = "shared" });
+        await Store.RecordAsync(Account, Item("c", 3) with { ResponseId = W("a") });
+        await Store.RecordAsync("globex", Item("d", 4) with { ResponseId = "shared" });
+
+        Assert.Equal(Ws("b", "a"), Ids((await Store.ReadAsync(Account, new WebhookLogFilter(null, null, "shared"), null, 10)).Items));
+        Assert.Equal(Ws("b"), Ids((await Store.ReadAsync(Account, new WebhookLogFilter(WebhookStatus.Failed, null, "shared"), null, 10)).Items));
+        Assert.Equal(Ws("a"), Ids((await Store.ReadAsync(Account, new WebhookLogFilter(null, ListeningPost.Transactional, "shared"), null, 10)).Items));
+
+        // A 13-character search matches a Webhook_ID and a Response_ID alike.
+        Assert.Equal(Ws("c", "a"), Ids((await Store.ReadAsync(Account, new WebhookLogFilter(null, null, W("a")), null, 10)).Items));
+        Assert.Equal(Ws("b"), Ids((await Store.ReadAsync(Account, new WebhookLogFilter(null, null, W("b")), null, 10)).Items));
+        Assert.Empty((await Store.ReadAsync(Account, new WebhookLogFilter(null, null, W("d")), null, 10)).Items);
+        Assert.Empty((await Store.ReadAsync(Account, new WebhookLogFilter(null, null, W("b") + "x"), null, 10)).Items);
+        Assert.Empty((await Store.ReadAsync(Account, new WebhookLogFilter(null, null, "share"), null, 10)).Items);
+    }
+
+    [Fact]
+    public async Task A_search_pass_pages_through_every_webhook_of_a_response_once()
+    {
+        for (var i = 0; i < 9; i++)
+        {
+            await Store.RecordAsync(Account, Item($"s{i}", i) with { ResponseId = i % 2 == 0 ? "even" : "odd" });
+        }
+
+        var items = await ReadPass(new WebhookLogFilter(null, null, "even"), 2);
+
+        Assert.Equal(Ws("s8", "s6", "s4", "s2", "s0"), Ids(items));
+    }
+
+    [Fact]
+    public async Task Attempts_are_counted_per_hour_with_the_rows_they_changed()
+    {
+        var hour = new DateTime(2025, 1, 1, 9, 0, 0, DateTimeKind.Utc);
+        await Store.RecordAsync(Account, Item("a", 1), new AttemptTally(hour.AddMinutes(5), Succeeded: false));
+        await Store.RecordAsync(Account, Item("a", 2), new AttemptTally(hour.AddMinutes(59), Succeeded: true));
+        await Store.RecordAsync(Account, Item("b", 3), new AttemptTally(hour.AddHours(1), Succeeded: false));
+        await Store.RecordAsync(Account, Item("b", 4), new AttemptTally(hour.AddHours(1).AddMinutes(1), Succeeded: false));
+        await Store.RecordAsync(Account, Item("c", 5));
+        await Store.RecordNewAsync(Account, Item("d", 6));
+        await Store.RecordAsync("globex", Item("e", 7), new AttemptTally(hour, Succeeded: true));
+
+        Assert.Equal(
+            [new HourlyAttempts(hour, 1, 1), new HourlyAttempts(hour.AddHours(1), 0, 2)],
+            await Store.ReadAttemptsPerHourAsync(Account, hour));
+        Assert.Equal([new HourlyAttempts(hour.AddHours(1), 0, 2)], await Store.ReadAttemptsPerHourAsync(Account, hour.AddHours(1)));
+        Assert.Equal([new HourlyAttempts(hour, 1, 0)], await Store.ReadAttemptsPerHourAsync("globex", hour.AddHours(-5)));
+        Assert.Empty(await Store.ReadAttemptsPerHourAsync("initech", hour));
+    }
+
+    [Fact]
     public async Task Filtered_paging_returns_each_matching_webhook_once()
     {
         for (var i = 0; i < 30; i++)

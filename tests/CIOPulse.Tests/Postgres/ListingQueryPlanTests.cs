@@ -53,6 +53,24 @@ public sealed class ListingQueryPlanTests(ListingQueryPlanTests.LargeLogFixture 
         AssertReadsPageFromIndex(plan, index);
     }
 
+    [Theory]
+    [InlineData("r-12345", false)]
+    [InlineData("0000000003039", true)] // a Webhook_ID (and a Response_ID alike)
+    public async Task A_search_finds_its_rows_by_index_without_reading_the_account_s_log(string search, bool webhookIdShaped)
+    {
+        var plan = await ExplainAsync(snapshot: null, after: null, status: null, post: null, search, webhookIdShaped);
+
+        var nodes = Flatten(plan).ToList();
+        var description = string.Join(" > ", nodes.Select(n => n.GetProperty("Node Type").GetString()));
+        Assert.DoesNotContain(nodes, n => n.GetProperty("Node Type").GetString() == "Seq Scan");
+        var indexes = nodes.Where(n => n.TryGetProperty("Index Name", out _)).Select(n => n.GetProperty("Index Name").GetString()).ToList();
+        Assert.Contains("webhook_log_response", indexes);
+        Assert.DoesNotContain(indexes, name => name!.StartsWith("webhook_log_listing", StringComparison.Ordinal));
+        var read = nodes.Where(n => n.TryGetProperty("Relation Name", out _)).Sum(n => n.GetProperty("Actual Rows").GetDouble());
+        Assert.True(read <= 10, $"The search read {read} rows ({description}).");
+        Assert.Equal(1, plan.GetProperty("Actual Rows").GetDouble());
+    }
+
     private static void AssertReadsPageFromIndex(JsonElement plan, string index)
     {
         var nodes = Flatten(plan).ToList();
@@ -78,7 +96,8 @@ public sealed class ListingQueryPlanTests(ListingQueryPlanTests.LargeLogFixture 
         Assert.Equal(Limit + 1, plan.GetProperty("Actual Rows").GetDouble());
     }
 
-    private async Task<JsonElement> ExplainAsync(string? snapshot, (DateTime Activity, string Id)? after, short? status, short? post)
+    private async Task<JsonElement> ExplainAsync(
+        string? snapshot, (DateTime Activity, string Id)? after, short? status, short? post, string? search = null, bool webhookIdShaped = false)
     {
         // The parameters as PostgresWebhookLogStore.ReadAsync binds them.
         await using var command = log.Database.DataSource.CreateCommand("EXPLAIN (ANALYZE, FORMAT JSON) " + _pageSql);
@@ -89,6 +108,8 @@ public sealed class ListingQueryPlanTests(ListingQueryPlanTests.LargeLogFixture 
         command.Parameters.Add(new() { Value = (object?)status ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Smallint });
         command.Parameters.Add(new() { Value = (object?)post ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Smallint });
         command.Parameters.Add(new() { Value = Limit + 1 });
+        command.Parameters.Add(new() { Value = webhookIdShaped ? search! : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Char });
+        command.Parameters.Add(new() { Value = (object?)search ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar });
 
         var json = (string)(await command.ExecuteScalarAsync())!;
         using var document = JsonDocument.Parse(json);

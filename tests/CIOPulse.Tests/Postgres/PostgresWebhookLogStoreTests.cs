@@ -277,6 +277,24 @@ public sealed class PostgresWebhookLogStoreTests : WebhookLogStoreContract<Postg
     }
 
     [Fact]
+    public async Task Hourly_attempt_counts_are_pruned_after_their_retention_and_a_batch_counts_every_attempt_it_carries()
+    {
+        var now = AttemptTally.HourOf(DateTime.UtcNow);
+        var old = now - AttemptTally.Retention - TimeSpan.FromHours(2);
+
+        // Changes submitted together (so they may share a batch): every attempt is counted.
+        await Task.WhenAll(
+            Store.RecordAsync(Account, Item("a", 1), new AttemptTally(now, Succeeded: false)),
+            Store.RecordAsync(Account, Item("a", 2), new AttemptTally(now, Succeeded: false)),
+            Store.RecordAsync(Account, Item("a", 3, WebhookStatus.Succeeded), new AttemptTally(now, Succeeded: true)),
+            Store.RecordAsync(Account, Item("b", 3), new AttemptTally(old, Succeeded: true)));
+
+        Assert.Equal([new HourlyAttempts(old, 1, 0), new HourlyAttempts(now, 1, 2)], await Store.ReadAttemptsPerHourAsync(Account, old));
+        Assert.Equal(1, await Store.PruneAsync());
+        Assert.Equal([new HourlyAttempts(now, 1, 2)], await Store.ReadAttemptsPerHourAsync(Account, old));
+    }
+
+    [Fact]
     public async Task Current_rows_are_never_pruned_however_old()
     {
         await Store.RecordAsync(Account, Item("old", 0));

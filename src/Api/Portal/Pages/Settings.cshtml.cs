@@ -1,0 +1,117 @@
+using CIOPulse.Api.Endpoints;
+using CIOPulse.Grains.Interfaces;
+using Microsoft.AspNetCore.Mvc;
+
+namespace CIOPulse.Api.Portal.Pages;
+
+/// <summary>
+/// Preferences › Integration: the article's four fields and the ServiceNow option. The rules are the
+/// API's (the account grain checks them): a refusal is shown next to the field it names. The
+/// password is write-only: the page says whether one is stored, never what it is.
+/// </summary>
+public sealed class SettingsModel : PortalPageModel
+{
+    public enum PasswordChange
+    {
+        Keep,
+        Replace,
+        Clear,
+    }
+
+    [BindProperty]
+    public bool Enabled { get; set; }
+
+    [BindProperty]
+    public string? WebhookUrl { get; set; }
+
+    [BindProperty]
+    public string? Username { get; set; }
+
+    [BindProperty]
+    public PasswordChange PasswordAction { get; set; }
+
+    [BindProperty]
+    public string? NewPassword { get; set; }
+
+    [BindProperty]
+    public bool ServiceNowWrapper { get; set; }
+
+    [FromQuery(Name = "saved")]
+    public bool Saved { get; set; }
+
+    public bool HasPassword { get; private set; }
+
+    public bool PlanAllowsWebhooks => Account.Plan is AccountPlan.Corporate or AccountPlan.Enterprise;
+
+    /// <summary>A refusal that names no field of the form (the plan, say).</summary>
+    public string? FormError { get; private set; }
+
+    public PayloadPreview? Preview { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync()
+    {
+        if (await Grains.GetGrain<IAccountGrain>(Account.Id).GetSettings() is not { } settings)
+        {
+            return Redirect(PortalPaths.SignIn);
+        }
+
+        Enabled = settings.Enabled;
+        WebhookUrl = settings.Url;
+        Username = settings.Username;
+        ServiceNowWrapper = settings.ServiceNowWrapper;
+        HasPassword = settings.HasPassword;
+        await LoadPreviewAsync();
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        var account = Grains.GetGrain<IAccountGrain>(Account.Id);
+        HasPassword = (await account.GetSettings())?.HasPassword ?? false;
+        await LoadPreviewAsync();
+        if (PasswordAction == PasswordChange.Replace && string.IsNullOrEmpty(NewPassword))
+        {
+            ModelState.AddModelError(nameof(NewPassword), "Type the new password, or choose Keep.");
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
+        }
+
+        var password = PasswordAction switch
+        {
+            PasswordChange.Replace => NewPassword,
+            PasswordChange.Clear => "",
+            _ => null,
+        };
+        var result = await account.UpdateSettings(new WebhookSettingsUpdate(Enabled, WebhookUrl, Username, password, ServiceNowWrapper));
+        if (result.Outcome == SettingsUpdateOutcome.Updated)
+        {
+            return Redirect(PortalPaths.Settings + "?saved=true");
+        }
+
+        // The same answer the API gives, shown where it belongs.
+        var (field, message) = WebhookSettingsEndpoints.ToHttpResult(Account.Id, result).Result is ProblemHttpResult problem
+            ? PortalProblems.FieldError(problem)
+            : (null, "The settings could not be saved.");
+        var property = field switch
+        {
+            "url" => nameof(WebhookUrl),
+            "username" => nameof(Username),
+            "password" => nameof(NewPassword),
+            _ => null,
+        };
+        if (property is null)
+        {
+            FormError = message;
+        }
+        else
+        {
+            ModelState.AddModelError(property, message);
+        }
+
+        Response.StatusCode = result.Outcome == SettingsUpdateOutcome.PlanDoesNotAllowWebhooks ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest;
+        return Page();
+    }
+
+    private async Task LoadPreviewAsync() =>
+        Preview = await Grains.GetGrain<ISurveyCompletionGrain>(0).Preview(Account.Id, SampleSurvey.Completion());
+}

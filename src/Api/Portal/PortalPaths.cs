@@ -1,0 +1,16 @@
+namespace CIOPulse.Api.Portal;
+
+/// <summary>Where the portal's screens are.</summary>
+public static class PortalPaths
+{
+    public const string Root = "/portal";
+    public const string SignIn = "/portal/sign-in";
+    public const string SignOut = "/portal/sign-out";
+    public const string Log = "/portal/log";
+    public const string Settings = "/portal/settings";
+    public const string Live = "/portal/live";
+    public const string Assets = "/portal/assets";
+    public const string Error = "/portal/error";
+
+    public static string Entry(string webhookId) => Log + "/" + webhookId;
+}
