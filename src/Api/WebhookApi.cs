@@ -57,10 +57,14 @@ public static class WebhookApi
             api.UseExceptionHandler();
             api.UseStatusCodePages();
         });
-        // Routing after the error handlers, so a re-executed error page is routed again.
+        // Routing after the error handlers, so a re-executed error page is routed again. Only the
+        // portal signs in with a cookie: API requests (X-Api-Key) skip both steps.
         app.UseRouting();
-        app.UseAuthentication();
-        app.UseAuthorization();
+        app.UseWhen(PortalExtensions.IsPortalRequest, portal =>
+        {
+            portal.UseAuthentication();
+            portal.UseAuthorization();
+        });
 
         app.MapGroup("/api/v1")
             .MapAccounts()

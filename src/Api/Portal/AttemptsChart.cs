@@ -83,7 +83,7 @@ public static class AttemptsChart
             if (hour.Failed > 0)
             {
                 svg.Append(CultureInfo.InvariantCulture,
-                    $"<rect class=\"bar-failed\" fill=\"url(#failed-hatch)\" x=\"{x}\" y=\"{Top + PlotHeight - succeededHeight - failedHeight:0.##}\" width=\"{BarWidth}\" height=\"{failedHeight:0.##}\"/>");
+                    $"<rect class=\"bar-failed-hatched\" fill=\"url(#failed-hatch)\" x=\"{x}\" y=\"{Top + PlotHeight - succeededHeight - failedHeight:0.##}\" width=\"{BarWidth}\" height=\"{failedHeight:0.##}\"/>");
             }
 
             svg.Append("</g>");

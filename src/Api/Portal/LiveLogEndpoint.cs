@@ -40,7 +40,8 @@ public static class LiveLogEndpoint
     public static IEndpointConventionBuilder MapLiveLog(this IEndpointRouteBuilder app) =>
         app.MapGet(PortalPaths.Live, Stream).RequireAuthorization(PortalAuthentication.Policy).ExcludeFromDescription();
 
-    private static Results<ServerSentEventsResult<string>, ProblemHttpResult> Stream(HttpContext context, string? webhookId, IGrainFactory grains)
+    private static Results<ServerSentEventsResult<string>, ProblemHttpResult> Stream(
+        HttpContext context, string? webhookId, IGrainFactory grains, IHostApplicationLifetime lifetime)
     {
         if (webhookId is not null && !WebhookLogEndpoints.IsWebhookId(webhookId))
         {
@@ -52,7 +53,11 @@ public static class LiveLogEndpoint
 
         // Proxies that buffer would hold the events back.
         context.Response.Headers["X-Accel-Buffering"] = "no";
-        return TypedResults.ServerSentEvents(EventsAsync(grains, viewer.AccountId, webhookId, context.RequestAborted));
+        // A stopping node ends its streams at once (the pages reconnect, to another node behind a
+        // load balancer) instead of holding the shutdown for them.
+        var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        context.Response.RegisterForDispose(ending);
+        return TypedResults.ServerSentEvents(EventsAsync(grains, viewer.AccountId, webhookId, ending.Token));
     }
 
     private static async IAsyncEnumerable<SseItem<string>> EventsAsync(

@@ -10,7 +10,7 @@ namespace CIOPulse.Api.Portal;
 /// Razor Pages, the session cookie, the cluster-wide Data Protection key ring, the live log stream
 /// and the portal's own assets and headers.
 /// </summary>
-public static class PortalExtensions
+public static partial class PortalExtensions
 {
     public const string ApplicationName = "CIOPulse.Portal";
 
@@ -69,11 +69,22 @@ public static class PortalExtensions
 
     public static bool IsPortalRequest(HttpContext context) => context.Request.Path.StartsWithSegments(PortalPaths.Root);
 
-    public static IEndpointRouteBuilder MapPortal(this IEndpointRouteBuilder app)
+    public static WebApplication MapPortal(this WebApplication app)
     {
         app.MapRazorPages();
         app.MapLiveLog();
         app.MapPortalAssets();
+        app.Lifetime.ApplicationStarted.Register(() => LogPortalAddresses(app));
         return app;
     }
+
+    private static void LogPortalAddresses(WebApplication app)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("CIOPulse.Portal");
+        var addresses = string.Join(", ", app.Urls.Select(url => url.TrimEnd('/') + PortalPaths.Root));
+        LogPortalAddress(logger, addresses);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Portal at {Addresses} (sign in with an account key, or with the system key and an account id)")]
+    private static partial void LogPortalAddress(ILogger logger, string addresses);
 }

@@ -141,6 +141,51 @@ public abstract class PortalAccessTests(PortalFixture fixture, StorageMode mode)
     }
 
     [Fact]
+    public async Task Every_screen_has_its_language_a_title_and_a_name_for_every_control()
+    {
+        var accountId = await fixture.App.CreateAccountAsync();
+        var key = await fixture.App.IssueKeyAsync(accountId);
+        await fixture.App.SetSettingsAsync(accountId, Settings(fixture.Receiver.UrlFor(ReceiverPathFor(accountId))));
+        var webhookId = await fixture.App.PostAcceptedCompletionAsync(accountId, Completion(NewResponseId()));
+
+        await using var portal = await fixture.OpenAsync(Name("accessibility"));
+        await portal.RunAsync(async p =>
+        {
+            var page = p.Page;
+            var titles = new List<string>();
+            await p.GotoAsync("/portal/sign-in");
+            await CheckScreenAsync();
+            await p.SignInAsync(SiloApp.SystemKey, accountId);
+            foreach (var path in new[] { "/portal/log", "/portal/settings", $"/portal/log/{webhookId}", "/portal/log/0000000000000" })
+            {
+                await p.GotoAsync(path);
+                await CheckScreenAsync();
+            }
+
+            Assert.Equal(titles.Count, titles.Distinct().Count());
+
+            async Task CheckScreenAsync()
+            {
+                Assert.Equal("en", await page.GetAttributeAsync("html", "lang"));
+                var title = await page.TitleAsync();
+                Assert.EndsWith(" · CIOPulse Portal", title, StringComparison.Ordinal);
+                titles.Add(title);
+                await Expect(page.Locator("h1")).ToHaveCountAsync(1);
+                var unnamed = await page.EvaluateAsync<string[]>(
+                    """
+                    () => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button, a[href]')]
+                        .filter(el => el.offsetParent !== null || el.closest('details'))
+                        .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.textContent.trim())
+                        .map(el => el.outerHTML.slice(0, 80))
+                    """);
+                Assert.Empty(unnamed);
+                var headersWithoutScope = await page.Locator("thead th:not([scope=col])").CountAsync();
+                Assert.Equal(0, headersWithoutScope);
+            }
+        });
+    }
+
+    [Fact]
     public async Task Portal_pages_carry_security_headers_and_forms_refuse_posts_without_their_token()
     {
         var accountId = await fixture.App.CreateAccountAsync();

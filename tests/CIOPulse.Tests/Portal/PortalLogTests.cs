@@ -29,7 +29,7 @@ public abstract class PortalLogTests(PortalFixture fixture, StorageMode mode)
     public async Task A_webhook_to_a_failing_receiver_goes_from_In_Progress_to_Failed_on_the_open_page_and_its_detail_shows_five_classified_attempts()
     {
         var account = await AccountAsync(_ => new ReceiverResponse(503, "{\"error\":\"Service Unavailable\",\"detail\":\"ServiceNow instance is hibernating\"}"));
-        await using var portal = await fixture.OpenAsync(Name("failing-live"));
+        await using var portal = await fixture.OpenAsync(Name("failing-live"), new() { Permissions = ["clipboard-read", "clipboard-write"] });
         await portal.RunAsync(async p =>
         {
             await p.SignInAsync(account.Key);
@@ -66,8 +66,21 @@ public abstract class PortalLogTests(PortalFixture fixture, StorageMode mode)
 
             await Expect(p.Page.Locator("#attempt-5 .response-body")).ToHaveTextAsync("{\"error\":\"Service Unavailable\",\"detail\":\"ServiceNow instance is hibernating\"}");
             await Expect(p.Page.Locator("#next-attempt")).ToContainTextAsync("None");
-            await Expect(p.Page.Locator("#payload-raw")).ToContainTextAsync($"\"Webhook_ID\":\"{webhookId}\"");
+            using var api = fixture.App.CreateClient(account.Key);
+            var payload = await api.GetJsonAsync(EntryPath(account.Id, webhookId));
+            await Expect(p.Page.Locator("#payload-raw")).ToHaveTextAsync(payload.Text("payload"));
+            await Expect(p.Page.Locator("#payload-pretty")).ToContainTextAsync($"\"Webhook_ID\": \"{webhookId}\",\n");
             await p.ScreenshotAsync($"detail-{mode}");
+
+            // Raw shows the exact text instead of the formatted one; Copy puts the exact text on the clipboard.
+            await Expect(p.Page.Locator("#payload-raw")).ToBeHiddenAsync();
+            await p.Page.GetByRole(AriaRole.Button, new() { Name = "Raw" }).ClickAsync();
+            await Expect(p.Page.Locator("#payload-raw")).ToBeVisibleAsync();
+            await Expect(p.Page.Locator("#payload-pretty")).ToBeHiddenAsync();
+            await Expect(p.Page.GetByRole(AriaRole.Button, new() { Name = "Pretty" })).ToHaveAttributeAsync("aria-pressed", "true");
+            await p.Page.GetByRole(AriaRole.Button, new() { Name = "Copy" }).ClickAsync();
+            await Expect(p.Page.Locator("#payload-copied")).ToHaveTextAsync("Copied the exact payload.");
+            Assert.Equal(payload.Text("payload"), await p.Page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
         });
     }
 
@@ -156,7 +169,7 @@ public abstract class PortalLogTests(PortalFixture fixture, StorageMode mode)
             await Expect(page.Locator(".chart-summary")).ToHaveTextAsync("Last 24 hours: 8 attempts, 3 succeeded, 5 failed.");
             // One bar each, or two if the attempts straddled the turn of an hour.
             Assert.InRange(await page.Locator("svg.chart rect.bar-succeeded").CountAsync(), 1, 2);
-            Assert.InRange(await page.Locator("svg.chart rect.bar-failed[fill]").CountAsync(), 1, 2);
+            Assert.InRange(await page.Locator("svg.chart rect.bar-failed-hatched").CountAsync(), 1, 2);
             await p.ScreenshotAsync($"log-{mode}");
 
             await page.GetByLabel("Status").SelectOptionAsync("Failed");

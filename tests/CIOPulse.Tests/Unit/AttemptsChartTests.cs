@@ -37,7 +37,7 @@ public sealed class AttemptsChartTests
 
         Assert.StartsWith("<svg class=\"chart\"", svg, StringComparison.Ordinal);
         Assert.Single(Regex.Matches(svg, "class=\"bar-succeeded\""));
-        Assert.Single(Regex.Matches(svg, "class=\"bar-failed\" fill=\"url\\(#failed-hatch\\)\""));
+        Assert.Single(Regex.Matches(svg, "class=\"bar-failed-hatched\" fill=\"url\\(#failed-hatch\\)\""));
         Assert.Contains("<title>09:00–10:00 GMT: 1,500 succeeded, 500 failed</title>", svg, StringComparison.Ordinal);
         Assert.Equal(24, Regex.Count(svg, "<g><title>"));
 
