@@ -52,6 +52,7 @@ public sealed class InMemoryWebhookLogStore(TimeProvider timeProvider) : IWebhoo
                 var hour = tally.HourUtc;
                 var (succeeded, failed) = log.Hours.GetValueOrDefault(hour);
                 log.Hours[hour] = tally.Succeeded ? (succeeded + 1, failed) : (succeeded, failed + 1);
+                PruneHours(log, now);
             }
 
             Prune(log, now);
@@ -159,9 +160,13 @@ public sealed class InMemoryWebhookLogStore(TimeProvider timeProvider) : IWebhoo
             log.Rows.Remove(oldest);
         }
 
-        while (log.Hours.Count > 0 && now - log.Hours.Keys.First() > AttemptTally.Retention)
+    }
+
+    private static void PruneHours(AccountLog log, DateTime now)
+    {
+        while (log.Hours.Count > 0 && log.Hours.Keys.First() is var oldest && now - oldest > AttemptTally.Retention)
         {
-            log.Hours.Remove(log.Hours.Keys.First());
+            log.Hours.Remove(oldest);
         }
     }
 

@@ -192,7 +192,7 @@ public abstract class WebhookLogTests(SiloAppFixture fixture)
         var other = await fixture.App.PostAcceptedCompletionAsync(accountId, Completion(NewResponseId()));
         var elsewhere = await fixture.CreateWebhookAccountAsync();
 
-        Assert.Equal([relationship, transactional], Ids(await client.ReadWholeLogAsync(accountId, "search=" + responseId)).Order());
+        Assert.Equal(new[] { relationship, transactional }.Order(), Ids(await client.ReadWholeLogAsync(accountId, "search=" + responseId)).Order());
         Assert.Equal([relationship], Ids(await client.ReadWholeLogAsync(accountId, $"search={responseId}&listeningPost=Relationship")));
         Assert.Equal([other], Ids(await client.ReadWholeLogAsync(accountId, $"search=%20{other}%20")));
         Assert.Empty(await client.ReadWholeLogAsync(accountId, "search=" + elsewhere.WebhookId));
