@@ -136,5 +136,5 @@ public sealed class WebhookStore(NpgsqlDataSource dataSource)
 
     // The Webhook Log keeps the first 100 characters of a response, as the product's log does.
     private static string? Truncate(string? text) =>
-        text is { Length: > WebhookDeliveryGrain.LogResponseLength } ? text[..WebhookDeliveryGrain.LogResponseLength] : text;
+        text is { Length: > CIOPulse.Grains.Delivery.WebhookDelivery.LogResponseLength } ? text[..CIOPulse.Grains.Delivery.WebhookDelivery.LogResponseLength] : text;
 }

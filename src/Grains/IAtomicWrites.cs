@@ -2,18 +2,17 @@ namespace CIOPulse.Grains;
 
 /// <summary>
 /// Lets a grain store writes that go through different services (its state, its log row) in one
-/// all-or-nothing commit: the writes it starts inside <see cref="Together"/>, before disposing the
-/// scope, are committed together or not at all. Writes started later, or by other grains, are not
-/// part of it.
+/// all-or-nothing commit.
 /// </summary>
 public interface IAtomicWrites
 {
     /// <summary>
-    /// Opens the scope; disposing it submits what was started inside, as one unit. Start the writes
-    /// and close the scope without awaiting in between: a write of the unit completes only after
-    /// the scope is disposed.
+    /// Starts every write, closes them into one unit, then completes when the unit is committed
+    /// (faults when it is not: then none of them is). Each write must hand its work to the store
+    /// before its first await, as the stores of this project do; one that does not is reported as
+    /// an error rather than silently committed on its own.
     /// </summary>
-    IDisposable Together();
+    Task Together(params Func<Task>[] writes);
 }
 
 /// <summary>
@@ -28,14 +27,5 @@ public sealed class ImmediateWrites : IAtomicWrites
     {
     }
 
-    public IDisposable Together() => NoScope.Instance;
-
-    private sealed class NoScope : IDisposable
-    {
-        public static readonly NoScope Instance = new();
-
-        public void Dispose()
-        {
-        }
-    }
+    public Task Together(params Func<Task>[] writes) => Task.WhenAll(writes.Select(write => write()));
 }

@@ -80,15 +80,21 @@ public sealed class PostgresGroupCommit : IAtomicWrites, IAsyncDisposable
 
     /// <summary>
     /// Completes when the batch holding <paramref name="write"/> is committed; faults if it was not.
-    /// Inside <see cref="Together"/> the write joins the open unit (it must be submitted before the
-    /// scope is disposed, i.e. before the caller's first await, to be part of it).
+    /// Called from a write that <see cref="Together"/> started, the write joins that unit.
     /// </summary>
     public async Task SubmitAsync<T>(IPostgresBatchPart<T> part, T write)
     {
         var entry = new Entry<T>(part, write);
         Entry submitted;
-        if (_openUnit.Value is { } unit && unit.TryAdd(entry))
+        if (_openUnit.Value is { } unit)
         {
+            if (!unit.TryAdd(entry))
+            {
+                // Started by Together but handed over after an await, when its unit had closed.
+                throw new InvalidOperationException(
+                    "A write of a unit reached the group commit after the unit closed: a write must hand its work over before its first await.");
+            }
+
             submitted = unit;
             await (await unit.Submitted.ConfigureAwait(false)).ConfigureAwait(false);
         }
@@ -104,22 +110,46 @@ public sealed class PostgresGroupCommit : IAtomicWrites, IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Opens a unit: the writes this flow submits until the scope is disposed go to PostgreSQL in
-    /// the same batch, one transaction, and a refused one fails them all. A scope opened inside
-    /// another adds to the outer unit.
-    /// </summary>
-    public IDisposable Together()
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The writes go to PostgreSQL in the same batch, one transaction, and a refused one fails them
+    /// all. Started inside another unit's writes, they join that unit.
+    /// </remarks>
+    public Task Together(params Func<Task>[] writes)
     {
         if (_openUnit.Value is { IsOpen: true })
         {
-            // The outer unit collects the writes; this scope has nothing of its own to close.
-            return ImmediateWrites.Instance.Together();
+            return Task.WhenAll(writes.Select(write => write()));
         }
 
         var unit = new Unit(this);
+        var started = new Task[writes.Length];
+        var joined = 0;
+        var outer = _openUnit.Value;
         _openUnit.Value = unit;
-        return unit;
+        try
+        {
+            for (var i = 0; i < writes.Length; i++)
+            {
+                var before = unit.Count;
+                started[i] = writes[i]();
+                joined += unit.Count > before ? 1 : 0;
+            }
+        }
+        finally
+        {
+            _openUnit.Value = outer;
+            unit.Close();
+        }
+
+        return joined == writes.Length ? Task.WhenAll(started) : MisusedAsync(started, joined);
+
+        static async Task MisusedAsync(Task[] started, int joined)
+        {
+            await Task.WhenAll(started);
+            throw new InvalidOperationException(
+                $"Only {joined} of {started.Length} writes joined their unit: a write awaited before handing its work to the group commit, so it was committed on its own.");
+        }
     }
 
     public ValueTask DisposeAsync() => _commits.DisposeAsync();
@@ -203,11 +233,12 @@ public sealed class PostgresGroupCommit : IAtomicWrites, IAsyncDisposable
             part.AddStatements(batch, samePart.Cast<Entry<T>>().Select(e => e.Write).ToList(), rowReaders);
     }
 
-    /// <summary>Writes collected in one <see cref="Together"/> scope, queued as one entry when it closes.</summary>
-    private sealed class Unit(PostgresGroupCommit owner) : Entry, IDisposable
+    /// <summary>Writes collected by one <see cref="Together"/> call, queued as one entry when it closes.</summary>
+    private sealed class Unit(PostgresGroupCommit owner) : Entry
     {
         private readonly List<Write> _writes = [];
-        // Members resume inline when the scope closes, only to start awaiting the commit: no
+
+        // Members resume inline when the unit closes, only to start awaiting the commit: no
         // thread-pool hand-off per write (continuations of the commit itself are synchronous too).
         private readonly TaskCompletionSource<Task> _submitted = new();
 
@@ -215,7 +246,18 @@ public sealed class PostgresGroupCommit : IAtomicWrites, IAsyncDisposable
 
         public override IEnumerable<Write> Writes => _writes;
 
-        /// <summary>The unit's commit, once the scope has closed.</summary>
+        public int Count
+        {
+            get
+            {
+                lock (_writes)
+                {
+                    return _writes.Count;
+                }
+            }
+        }
+
+        /// <summary>The unit's commit, once it has closed.</summary>
         public Task<Task> Submitted => _submitted.Task;
 
         public bool TryAdd(Write write)
@@ -231,19 +273,13 @@ public sealed class PostgresGroupCommit : IAtomicWrites, IAsyncDisposable
             }
         }
 
-        public void Dispose()
+        public void Close()
         {
             lock (_writes)
             {
-                if (!IsOpen)
-                {
-                    return;
-                }
-
                 IsOpen = false;
             }
 
-            owner._openUnit.Value = null;
             _submitted.SetResult(_writes.Count > 0 ? owner._commits.SubmitAsync(this) : Task.CompletedTask);
         }
     }

@@ -1,3 +1,4 @@
+using CIOPulse.Grains.Delivery;
 using CIOPulse.Grains.Interfaces;
 using CIOPulse.Grains.Log;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,10 +10,11 @@ using Orleans.Storage;
 namespace CIOPulse.Grains;
 
 /// <summary>
-/// Delivers one webhook. Every change of intent is persisted together with an Orleans reminder due
-/// when the next thing must happen (an attempt, or the check that an attempt in flight finished), so
-/// whichever silo holds the reminder wakes the grain after a crash. Attempts themselves run in a
-/// one-shot grain timer, which is not reentrant, so attempts never overlap.
+/// Delivers one webhook. The rules are <see cref="WebhookDelivery"/>'s; this grain loads or inserts
+/// the state, asks the rules, carries out their plan in one fixed order (<see cref="CarryOutAsync"/>;
+/// docs/delivery.md shows why a crash at any point loses nothing), sends, and deactivates between
+/// attempts: the reminder is what wakes it, on whichever silo owns it. Attempts run in a one-shot
+/// grain timer, which is not reentrant, so attempts never overlap.
 /// </summary>
 /// <remarks>
 /// The state is read lazily rather than through <c>[PersistentState]</c>: nearly every activation
@@ -33,12 +35,10 @@ public sealed partial class WebhookDeliveryGrain(
 {
     public const string ReminderName = "delivery";
     public const string StorageStateName = "webhook";
-    public const int LogResponseLength = 100;
 
-    /// <summary>Extra wait past the attempt timeout before the reminder assumes an attempt in flight was lost.</summary>
-    private static readonly TimeSpan InFlightGrace = TimeSpan.FromSeconds(5);
-
-    private readonly RetrySchedule _schedule = new(options.Value.EffectiveRetryDelays);
+    private readonly DeliveryRules _rules = new(options.Value);
+    private readonly GrainState<WebhookDeliveryState> _stored = new(new WebhookDeliveryState());
+    private WebhookDelivery? _delivery;
     private int _scheduledRuns;
     private WebhookDetail? _published;
 
@@ -48,15 +48,18 @@ public sealed partial class WebhookDeliveryGrain(
     // The account's settings as the trigger brought them, for the first attempt only.
     private DeliveryTarget? _acceptedTarget;
 
-    private readonly GrainState<WebhookDeliveryState> _stored = new(new WebhookDeliveryState());
-
     // Null until the stored state has been read (or created): see the remarks above.
     private Task? _loading;
 
-    // A provider hands back null state for a row without payload; treat it as "no webhook".
-    private WebhookDeliveryState State => _stored.State ??= new WebhookDeliveryState();
+    /// <summary>The rules over the state as it stands (a read replaces the state object).</summary>
+    private WebhookDelivery Delivery =>
+        _delivery is { } delivery && ReferenceEquals(delivery.State, _stored.State)
+            ? delivery
+            : _delivery = new WebhookDelivery(_stored.State ??= new WebhookDeliveryState(), _rules);
 
     private string WebhookId => this.GetPrimaryKeyString();
+
+    private DateTime Now => timeProvider.GetUtcNow().UtcDateTime;
 
     public async Task<AcceptOutcome> Accept(WebhookTrigger trigger)
     {
@@ -66,9 +69,9 @@ public sealed partial class WebhookDeliveryGrain(
         if (creation is null)
         {
             await _loading!;
-            if (State.Exists)
+            if (Delivery.Exists)
             {
-                return Identify(trigger);
+                return Delivery.Identify(trigger);
             }
         }
         else
@@ -76,20 +79,10 @@ public sealed partial class WebhookDeliveryGrain(
             _loading = creation.Task;
         }
 
-        State.AccountId = trigger.AccountId;
-        State.ListeningPost = trigger.ListeningPost;
-        State.ResponseId = trigger.ResponseId;
-        State.Payload = trigger.Payload;
-        State.AcceptedUtc = trigger.AcceptedUtc;
-        State.LastActivityUtc = trigger.AcceptedUtc;
-        State.Status = WebhookStatus.InProgress;
-        State.NextAttemptDueUtc = trigger.AcceptedUtc;
-
+        var plan = Delivery.Accept(trigger, Now);
         try
         {
-            // Not accepted unless this completes; a failure deactivates the grain, dropping the
-            // half-made state, and the caller's retry (idempotent) starts clean.
-            await PersistAsync(inserting: creation is not null);
+            await CarryOutAsync(plan, inserting: creation is not null);
         }
         catch (InconsistentStateException) when (creation is not null)
         {
@@ -108,13 +101,8 @@ public sealed partial class WebhookDeliveryGrain(
             }
 
             creation.SetResult();
-            await SyncReminderAsync();
-
-            // The unit's first-row insert gave way if the webhook had a row; if it had none (a
-            // crash between two commits of an older version), it wrote this trigger's row: either
-            // way the row is now made again from the stored state.
-            await RecordLogAsync();
-            return Identify(trigger);
+            await CarryOutAsync(Delivery.Reconcile(Now));
+            return Delivery.Identify(trigger);
         }
         catch (Exception e) when (creation is not null)
         {
@@ -123,7 +111,7 @@ public sealed partial class WebhookDeliveryGrain(
         }
 
         creation?.SetResult();
-        WebhookMetrics.Accepted();
+        Report(plan.Facts);
         Publish();
         _acceptedTarget = trigger.Target;
         PublishToLiveLog(trigger.Target);
@@ -138,23 +126,18 @@ public sealed partial class WebhookDeliveryGrain(
     public async Task<WebhookDetail?> GetDetail(string accountId)
     {
         await EnsureLoadedAsync();
-        return _published is { } published && State.AccountId == accountId ? published : null;
+        return _published is { } published && Delivery.BelongsTo(accountId) ? published : null;
     }
 
     public async Task<bool> Resend(string accountId)
     {
         await EnsureLoadedAsync();
-        if (!BelongsTo(accountId))
+        if (!Delivery.BelongsTo(accountId))
         {
             return false;
         }
 
-        if (!State.ResendRequested)
-        {
-            State.ResendRequested = true;
-            await PersistAsync();
-        }
-
+        await CarryOutAsync(Delivery.RequestResend(Now));
         ScheduleRun();
         return true;
     }
@@ -162,14 +145,9 @@ public sealed partial class WebhookDeliveryGrain(
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         await EnsureLoadedAsync();
-        if (!State.Exists || ReminderDue(Now) is null)
-        {
-            // Finished (or never created): the reminder outlived its purpose.
-            await UnregisterReminderAsync();
-            return;
-        }
-
-        if (IsWorkDue(Now))
+        var plan = Delivery.ReminderFired(Now);
+        await CarryOutAsync(plan);
+        if (plan.StartAttempt)
         {
             ScheduleRun();
         }
@@ -194,53 +172,10 @@ public sealed partial class WebhookDeliveryGrain(
             throw;
         }
 
-        if (State.Exists)
+        if (Delivery.Exists)
         {
             Publish();
         }
-    }
-
-    private AcceptOutcome Identify(WebhookTrigger trigger) =>
-        State.AccountId == trigger.AccountId && State.ListeningPost == trigger.ListeningPost && State.ResponseId == trigger.ResponseId
-            ? AcceptOutcome.AlreadyAccepted
-            : AcceptOutcome.IdTaken;
-
-    /// <summary>Brings the reminder in line with the stored state (after another activation may have left it otherwise).</summary>
-    private async Task SyncReminderAsync()
-    {
-        if (ReminderDue(Now) is { } due)
-        {
-            await RegisterReminderAsync(due);
-        }
-        else
-        {
-            await UnregisterReminderAsync();
-        }
-    }
-
-    private DateTime Now => timeProvider.GetUtcNow().UtcDateTime;
-
-    private bool BelongsTo(string accountId) => State.Exists && State.AccountId == accountId;
-
-    /// <summary>Resend first; otherwise the automatic attempt whose time has come (within a small tolerance).</summary>
-    private bool IsWorkDue(DateTime now) =>
-        State.ResendRequested
-        || (State.Status == WebhookStatus.InProgress && State.NextAttemptDueUtc is { } due && due - now <= DueTolerance);
-
-    private TimeSpan DueTolerance => TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(1).Ticks, _schedule.WatchdogPeriod.Ticks / 2));
-
-    /// <summary>
-    /// When the reminder must fire next, derived from the state alone: soon after an attempt that
-    /// should be running now could have finished, at the next automatic attempt, or never.
-    /// </summary>
-    private TimeSpan? ReminderDue(DateTime now)
-    {
-        if (IsWorkDue(now))
-        {
-            return options.Value.AttemptTimeout + InFlightGrace;
-        }
-
-        return State.Status == WebhookStatus.InProgress && State.NextAttemptDueUtc is { } due ? due - now : null;
     }
 
     private void ScheduleRun()
@@ -267,41 +202,34 @@ public sealed partial class WebhookDeliveryGrain(
     private async Task RunDueAttemptAsync(CancellationToken cancellationToken)
     {
         await EnsureLoadedAsync();
-        var started = Now;
-        if (!State.Exists || !IsWorkDue(started))
+        if (Delivery.BeginAttempt(Now) is not { } attempt)
         {
             return;
         }
 
-        var resend = State.ResendRequested;
-        var target = _acceptedTarget ?? await grains.Get<IAccountGrain>(State.AccountId!).GetDeliveryTarget();
+        var state = Delivery.State;
+        var target = _acceptedTarget ?? await grains.Get<IAccountGrain>(state.AccountId!).GetDeliveryTarget();
         _acceptedTarget = null;
         var stopwatch = timeProvider.GetTimestamp();
         AttemptOutcome outcome;
+        bool? wrapped = null;
         if (target is not { WebhooksActive: true })
         {
             outcome = AttemptOutcome.Failure(AttemptFailure.NotSent, "Webhooks are turned off for this account; no request was sent.");
         }
         else
         {
-            var body = target.ServiceNowWrapper ? WebhookPayloadBuilder.WrapForServiceNow(State.Payload) : State.Payload;
-            outcome = await sender.SendAsync(State.AccountId!, WebhookId, target, body, cancellationToken);
-            State.LastPostWrapped = target.ServiceNowWrapper;
+            var body = target.ServiceNowWrapper ? WebhookPayloadBuilder.WrapForServiceNow(state.Payload) : state.Payload;
+            outcome = await sender.SendAsync(state.AccountId!, WebhookId, target, body, cancellationToken);
+            wrapped = target.ServiceNowWrapper;
         }
 
-        var number = State.Attempts.Count + 1;
-        var duration = timeProvider.GetElapsedTime(stopwatch);
-        WebhookMetrics.Attempted(outcome, resend, duration);
-        State.Attempts.Add(new AttemptRecord(number, started, (long)duration.TotalMilliseconds, outcome.ResponseCode, outcome.Response, outcome.Error,
-            outcome.FailureClass, outcome.Truncated));
-        State.LastActivityUtc = started;
-        ApplyOutcome(outcome, resend);
-        LogAttempt(number, resend, outcome);
-
-        await PersistAsync(afterState: () => RecordLogAsync(new AttemptTally(started, outcome.Succeeded)));
+        var plan = Delivery.AttemptFinished(attempt, outcome, timeProvider.GetElapsedTime(stopwatch), wrapped, Now);
+        Report(plan.Facts);
+        await CarryOutAsync(plan);
         PublishToLiveLog(target);
 
-        if (IsWorkDue(Now))
+        if (plan.StartAttempt || Delivery.IsWorkDue(Now))
         {
             ScheduleRun();
         }
@@ -312,71 +240,31 @@ public sealed partial class WebhookDeliveryGrain(
         }
     }
 
-    private void ApplyOutcome(AttemptOutcome outcome, bool resend)
-    {
-        if (resend)
-        {
-            State.ResendRequested = false;
-        }
-        else
-        {
-            State.AutomaticAttempts++;
-        }
-
-        if (outcome.Succeeded)
-        {
-            State.Status = WebhookStatus.Succeeded;
-            State.NextAttemptDueUtc = null;
-            WebhookMetrics.Finished(WebhookStatus.Succeeded);
-            return;
-        }
-
-        if (!resend)
-        {
-            var delay = _schedule.DelayAfterFailedAttempt(State.AutomaticAttempts);
-            State.NextAttemptDueUtc = delay is { } wait ? State.LastActivityUtc + wait : null;
-        }
-
-        // A failed resend leaves a running schedule alone; without one the webhook is (still) Failed.
-        if (State.NextAttemptDueUtc is null)
-        {
-            State.Status = WebhookStatus.Failed;
-            WebhookMetrics.Finished(WebhookStatus.Failed);
-            LogWebhookFailed(State.Attempts.Count);
-        }
-    }
-
     /// <summary>
-    /// Writes the state and brings the reminder in line with it, both before returning. A new
-    /// webhook writes both at once (one transaction when this silo owns the reminder): if only the
-    /// reminder is stored it finds no state and unregisters itself; if only the state is, Accept
-    /// fails, the completion is not acknowledged, and the caller's retry lands on the stored state
-    /// and registers the missing reminder (<see cref="SyncReminderAsync"/>). A finished webhook
-    /// writes its state before unregistering. On failure the activation is dropped, so the next one
-    /// starts from what storage really holds, and the reminder drives it on.
+    /// Carries out a plan, always in this order (docs/delivery.md, "Write order"): when the reminder
+    /// goes, the state first, then the reminder's removal and the log row; otherwise the state (a new
+    /// webhook's together with its first log row) at the same time as the reminder, then the log
+    /// row. On failure the activation is dropped, so the next one starts from what storage holds.
     /// </summary>
     /// <param name="inserting">Accept's insert of a new webhook: a conflict is for the caller.</param>
-    /// <param name="afterState">Runs once the state is stored, alongside the reminder's removal when there is one.</param>
-    private async Task PersistAsync(bool inserting = false, Func<Task>? afterState = null)
+    private async Task CarryOutAsync(DeliveryPlan plan, bool inserting = false)
     {
         try
         {
-            var due = ReminderDue(Now);
-            if (due is not { } dueTime)
+            var stateWrite = !plan.WriteState ? null
+                : plan.LogRow == LogRowChange.FirstWithState ? (Func<Task>)WriteStateWithFirstLogRowAsync
+                : WriteStateAsync;
+            var logRow = plan.LogRow == LogRowChange.Replace ? () => RecordLogAsync(plan.Tally) : (Func<Task>?)null;
+            if (plan.Reminder is ReminderChange.UnregisterReminder)
             {
-                await WriteStateAsync();
-                await Task.WhenAll(UnregisterReminderAsync(), afterState?.Invoke() ?? Task.CompletedTask);
+                await (stateWrite?.Invoke() ?? Task.CompletedTask);
+                await Task.WhenAll(UnregisterReminderAsync(), logRow?.Invoke() ?? Task.CompletedTask);
+                return;
             }
-            else
-            {
-                // Both at once. New webhook: a reminder whose state write failed finds no state and
-                // unregisters itself. Existing one: if only the reminder moves, the next tick re-runs
-                // what the state lacks; if only the state is written, the old reminder still ticks
-                // every watchdog period.
-                // A state without a version is a new webhook's (Accept's insert): its first log row goes with it.
-                await Task.WhenAll(_stored.ETag is null ? WriteStateWithFirstLogRowAsync() : WriteStateAsync(), RegisterReminderAsync(dueTime));
-                await (afterState?.Invoke() ?? Task.CompletedTask);
-            }
+
+            var reminder = plan.Reminder is ReminderChange.RegisterReminder register ? RegisterReminderAsync(register.DueIn) : Task.CompletedTask;
+            await Task.WhenAll(stateWrite?.Invoke() ?? Task.CompletedTask, reminder);
+            await (logRow?.Invoke() ?? Task.CompletedTask);
         }
         catch (Exception e) when (!(inserting && e is InconsistentStateException)) // an insert meeting an existing row is Accept's to handle
         {
@@ -394,16 +282,11 @@ public sealed partial class WebhookDeliveryGrain(
     /// (a repeated completion), the row insert gives way to the webhook's row, and Accept's conflict
     /// path then remakes that row from the stored state.
     /// </summary>
-    private Task WriteStateWithFirstLogRowAsync()
-    {
-        using (atomicWrites.Together())
-        {
-            return Task.WhenAll(WriteStateAsync(), logStore.RecordNewAsync(State.AccountId!, ToLogItem()));
-        }
-    }
+    private Task WriteStateWithFirstLogRowAsync() =>
+        atomicWrites.Together(WriteStateAsync, () => logStore.RecordNewAsync(Delivery.State.AccountId!, Delivery.LogRow(WebhookId)));
 
     private async Task RegisterReminderAsync(TimeSpan dueTime) =>
-        _reminder = await this.RegisterOrUpdateReminder(ReminderName, dueTime < TimeSpan.Zero ? TimeSpan.Zero : dueTime, _schedule.WatchdogPeriod);
+        _reminder = await this.RegisterOrUpdateReminder(ReminderName, dueTime, _rules.Schedule.WatchdogPeriod);
 
     private async Task UnregisterReminderAsync()
     {
@@ -415,11 +298,11 @@ public sealed partial class WebhookDeliveryGrain(
     }
 
     /// <summary>Updates the log index row (counting <paramref name="attempt"/> in its hour), then what <see cref="GetDetail"/> shows.</summary>
-    private async Task RecordLogAsync(AttemptTally? attempt = null)
+    private async Task RecordLogAsync(AttemptTally? attempt)
     {
         try
         {
-            await logStore.RecordAsync(State.AccountId!, ToLogItem(), attempt);
+            await logStore.RecordAsync(Delivery.State.AccountId!, Delivery.LogRow(WebhookId), attempt);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -435,54 +318,52 @@ public sealed partial class WebhookDeliveryGrain(
     {
         if (target is { LiveLog: true })
         {
-            grains.Get<IWebhookLogFeedGrain>(State.AccountId!).Publish(ToLogItem()).Ignore();
+            grains.Get<IWebhookLogFeedGrain>(Delivery.State.AccountId!).Publish(Delivery.LogRow(WebhookId)).Ignore();
         }
     }
 
-    private void Publish()
-    {
-        var payload = State.LastPostWrapped ? WebhookPayloadBuilder.WrapForServiceNow(State.Payload) : State.Payload;
-        _published = new WebhookDetail(ToLogItem(), payload, State.Attempts.ToArray(), State.NextAttemptDueUtc);
-    }
+    private void Publish() =>
+        _published = new WebhookDetail(Delivery.LogRow(WebhookId), Delivery.PostedPayload, [.. Delivery.State.Attempts], Delivery.State.NextAttemptDueUtc);
 
-    private WebhookLogItem ToLogItem()
+    /// <summary>Metrics and log lines for what the plan says happened.</summary>
+    private void Report(DeliveryFacts facts)
     {
-        var last = State.Attempts.Count > 0 ? State.Attempts[^1] : null;
-        var lastResponse = last?.Response ?? last?.Error;
-        if (lastResponse is { Length: > LogResponseLength })
+        if (facts.Accepted)
         {
-            lastResponse = lastResponse[..LogResponseLength];
+            WebhookMetrics.Accepted();
         }
 
-        return new WebhookLogItem(WebhookId, State.ResponseId, State.ListeningPost, State.LastActivityUtc, last?.ResponseCode, lastResponse, State.Attempts.Count, State.Status);
-    }
-
-    private void LogAttempt(int number, bool resend, AttemptOutcome outcome)
-    {
-        if (outcome.Succeeded)
+        if (facts.Attempt is { } attempt)
         {
-            LogAttemptSucceeded(number, resend);
+            WebhookMetrics.Attempted(attempt.Outcome, attempt.Resend, attempt.Duration);
+            if (attempt.Outcome.Succeeded)
+            {
+                LogAttemptSucceeded(WebhookId, attempt.Number, attempt.Resend);
+            }
+            else
+            {
+                LogAttemptFailed(WebhookId, attempt.Number, attempt.Resend, attempt.Outcome.ResponseCode, attempt.Outcome.Error);
+            }
         }
-        else
+
+        if (facts.FinishedAs is { } status)
         {
-            LogAttemptFailed(number, resend, outcome.ResponseCode, outcome.Error);
+            WebhookMetrics.Finished(status);
+            if (status == WebhookStatus.Failed)
+            {
+                LogWebhookFailed(WebhookId, Delivery.State.Attempts.Count);
+            }
         }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Webhook {WebhookId}: attempt {Attempt} (resend: {Resend}) succeeded")]
     private partial void LogAttemptSucceeded(string webhookId, int attempt, bool resend);
 
-    private void LogAttemptSucceeded(int attempt, bool resend) => LogAttemptSucceeded(WebhookId, attempt, resend);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook {WebhookId}: attempt {Attempt} (resend: {Resend}) failed with status {StatusCode}: {Error}")]
     private partial void LogAttemptFailed(string webhookId, int attempt, bool resend, int? statusCode, string? error);
 
-    private void LogAttemptFailed(int attempt, bool resend, int? statusCode, string? error) => LogAttemptFailed(WebhookId, attempt, resend, statusCode, error);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {WebhookId} failed after {Attempts} attempts")]
     private partial void LogWebhookFailed(string webhookId, int attempts);
-
-    private void LogWebhookFailed(int attempts) => LogWebhookFailed(WebhookId, attempts);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {WebhookId}: state or reminder could not be stored; the activation is dropped and the reminder will retry")]
     private partial void LogPersistFailed(string webhookId, Exception exception);

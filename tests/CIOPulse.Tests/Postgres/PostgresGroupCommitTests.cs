@@ -90,75 +90,72 @@ public sealed class PostgresGroupCommitTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Writes_started_together_commit_in_one_transaction_even_when_a_commit_is_running_between_them()
+    public async Task Writes_started_together_stay_one_transaction_when_their_batch_is_retried_write_by_write()
     {
+        // The writer is busy while the unit and a refused write queue up; their batch fails on the
+        // refused one and is retried per entry: the unit as one.
+        var running = _commits.SubmitAsync(_blocker, 1);
+        await WaitUntilTheBlockerSleepsAsync();
 
-        Task first, second, running;
-        using (_commits.Together())
-        {
-            first = _commits.SubmitAsync(_doubled, 1);
-
-            // Outside the unit: the writer takes this alone and is busy with it while the unit is open.
-            using (ExecutionContext.SuppressFlow())
-            {
-                running = Task.Run(() => _commits.SubmitAsync(_blocker, 1));
-            }
-
-            await WaitUntilTheBlockerSleepsAsync();
-            second = _commits.SubmitAsync(_silent, 2);
-            Assert.False(first.IsCompleted, "a write of an open unit is held until the unit closes");
-        }
-
-        await Task.WhenAll(first, second, running);
+        var unit = _commits.Together(() => _commits.SubmitAsync(_doubled, 1), () => _commits.SubmitAsync(_silent, 2));
+        var refused = _commits.SubmitAsync(_divided, 0);
+        var alone = _commits.SubmitAsync(_silent, 3);
+        await Task.WhenAll(unit, alone, running);
+        await Assert.ThrowsAsync<PostgresException>(() => refused);
 
         Assert.Equal(2, _doubled.Rows[1]);
-        Assert.Equal(2, await _database.ScalarAsync("SELECT count(*) FROM written"));
-        Assert.Equal(1, await _database.ScalarAsync("SELECT count(DISTINCT xid) FROM written"));
+        Assert.Equal(3, await _database.ScalarAsync("SELECT count(*) FROM written"));
+        Assert.Equal(1, await _database.ScalarAsync("SELECT count(DISTINCT xid) FROM written WHERE item IN (1, 2)"));
+        Assert.Equal(2, await _database.ScalarAsync("SELECT count(DISTINCT xid) FROM written"));
         Assert.Equal([1], _blocker.BatchSizes);
     }
 
     [Fact]
     public async Task A_refused_write_fails_its_whole_unit_and_not_its_batch_mates()
     {
-
         var running = _commits.SubmitAsync(_blocker, 1);
         await WaitUntilTheBlockerSleepsAsync();
-        Task fineInUnit, poisoned;
-        using (_commits.Together())
-        {
-            fineInUnit = _commits.SubmitAsync(_silent, 1);
-            poisoned = _commits.SubmitAsync(_divided, 0);
-        }
-
+        var unit = _commits.Together(() => _commits.SubmitAsync(_silent, 1), () => _commits.SubmitAsync(_divided, 0));
         var outside = new[] { _commits.SubmitAsync(_silent, 2), _commits.SubmitAsync(_divided, 5) };
         await running;
 
-        Assert.Equal(PostgresErrorCodes.DivisionByZero, (await Assert.ThrowsAsync<PostgresException>(() => poisoned)).SqlState);
-        Assert.Equal(PostgresErrorCodes.DivisionByZero, (await Assert.ThrowsAsync<PostgresException>(() => fineInUnit)).SqlState);
+        Assert.Equal(PostgresErrorCodes.DivisionByZero, (await Assert.ThrowsAsync<PostgresException>(() => unit)).SqlState);
         await Task.WhenAll(outside);
         Assert.Equal(2, await _database.ScalarAsync("SELECT count(*) FROM written"));
         Assert.Equal(0, await _database.ScalarAsync("SELECT count(*) FROM written WHERE part = 'silent' AND item = 1"));
     }
 
     [Fact]
-    public async Task A_write_started_after_its_scope_closed_goes_on_its_own()
+    public async Task A_write_that_awaits_before_submitting_is_refused_rather_than_committed_outside_its_unit()
     {
-        var closed = new TaskCompletionSource();
-        Task late;
-        using (_commits.Together())
-        {
-            // Carries the flow with the open unit, but submits only once the scope is disposed.
-            late = Task.Run(async () =>
+        var unit = _commits.Together(
+            () => _commits.SubmitAsync(_silent, 1),
+            async () =>
             {
-                await closed.Task;
-                await _commits.SubmitAsync(_silent, 1);
+                await Task.Delay(50);
+                await _commits.SubmitAsync(_silent, 2);
             });
-        }
 
-        closed.SetResult();
-        await late.WaitAsync(TimeSpan.FromSeconds(10));
+        // The late write reaches the group commit after its unit closed: the unit fails, rather than
+        // that write being committed on its own.
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => unit.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("before its first await", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, await _database.ScalarAsync("SELECT count(*) FROM written WHERE item = 1"));
+        Assert.Equal(0, await _database.ScalarAsync("SELECT count(*) FROM written WHERE item = 2"));
+    }
 
-        Assert.Equal(1, await _database.ScalarAsync("SELECT count(*) FROM written"));
+    [Fact]
+    public async Task A_unit_started_inside_another_unit_s_write_joins_it()
+    {
+        var running = _commits.SubmitAsync(_blocker, 1);
+        await WaitUntilTheBlockerSleepsAsync();
+        var unit = _commits.Together(
+            () => _commits.SubmitAsync(_silent, 1),
+            () => _commits.Together(() => _commits.SubmitAsync(_silent, 2), () => _commits.SubmitAsync(_doubled, 3)));
+        await Task.WhenAll(unit, running);
+
+        Assert.Equal(1, await _database.ScalarAsync("SELECT count(DISTINCT xid) FROM written WHERE part <> 'blocker'"));
+        Assert.Equal(6, _doubled.Rows[3]);
     }
 
     private async Task WaitUntilTheBlockerSleepsAsync()
