@@ -5,11 +5,11 @@ using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using CIOPulse.Grains;
 using CIOPulse.Grains.Interfaces;
 using CIOPulse.Grains.Log;
 using Npgsql;
 using NpgsqlTypes;
+using CIOPulse.Persistence.Postgres;
 
 namespace CIOPulse.Bench;
 

@@ -20,22 +20,20 @@ public static class GatewayHost
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        var orleans = builder.Configuration.GetSection("Orleans");
-        var clusterId = orleans["ClusterId"] ?? "ciopulse";
-        var serviceId = orleans["ServiceId"] ?? "ciopulse-webhooks";
+        var cluster = ClusterSettings.Read(builder.Configuration);
         var connectionString = builder.Configuration.GetConnectionString("Postgres");
         builder.UseOrleansClient(client =>
         {
             if (string.IsNullOrWhiteSpace(connectionString))
             {
-                client.UseLocalhostClustering(orleans.GetValue("GatewayPort", 30000), serviceId, clusterId);
+                client.UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId);
                 return;
             }
 
             client.Configure<ClusterOptions>(options =>
             {
-                options.ClusterId = clusterId;
-                options.ServiceId = serviceId;
+                options.ClusterId = cluster.ClusterId;
+                options.ServiceId = cluster.ServiceId;
             });
             client.UseAdoNetClustering(options =>
             {

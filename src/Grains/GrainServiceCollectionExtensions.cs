@@ -1,4 +1,3 @@
-using CIOPulse.Grains.Log;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -30,9 +29,9 @@ public static class GrainServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Services the grains need on every silo: options, the pooled webhook HttpClient, the password
-    /// protector and (unless durable ones were registered first) the in-memory log index and its
-    /// immediate, unbatched writes.
+    /// Services the grains need on every silo: options, the pooled webhook HttpClient and the password
+    /// protector. The storage (grain state, reminders, the log index and its atomic writes) comes from
+    /// <c>UseInProcessStorage</c> or <c>UsePostgres</c>.
     /// </summary>
     public static IServiceCollection AddWebhookDelivery(this IServiceCollection services, IConfiguration configuration)
     {
@@ -40,14 +39,14 @@ public static class GrainServiceCollectionExtensions
             .Bind(configuration.GetSection(WebhookOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddOptions<SecretsOptions>().Bind(configuration.GetSection(SecretsOptions.SectionName));
+        services.AddSingleton<IValidateOptions<WebhookOptions>>(new RetryDelaysValidator(configuration.GetSection(WebhookOptions.SectionName)));
+        services.AddOptions<SecretsOptions>().Bind(configuration.GetSection(SecretsOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SecretsOptions>, SecretsOptionsValidator>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<SecretsOptions>>().Value.EncryptionKey is { Length: > 0 } key
             ? SecretProtector.FromBase64(key)
             : SecretProtector.CreateEphemeral());
-        services.TryAddSingleton<IWebhookLogStore, InMemoryWebhookLogStore>();
-        services.TryAddSingleton<IAtomicWrites>(ImmediateWrites.Instance);
         services.AddSingleton<WebhookSender>();
 
         services.AddHttpClient(WebhookSender.HttpClientName, client =>

@@ -1,8 +1,9 @@
 using System.Net;
 using CIOPulse.Api;
 using CIOPulse.Grains;
-using CIOPulse.Silo.Embedded;
-using CIOPulse.Silo.Postgres;
+using CIOPulse.Persistence.Memory;
+using CIOPulse.Persistence.Postgres;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
 
@@ -11,7 +12,7 @@ namespace CIOPulse.Silo;
 /// <summary>
 /// Builds the silo process: an Orleans silo with the HTTP API co-hosted. With
 /// <c>ConnectionStrings:Postgres</c> it is a durable cluster member on PostgreSQL (see
-/// <see cref="Postgres.PostgresSiloBuilderExtensions.UsePostgres"/>; schema migrated at start-up).
+/// <see cref="PostgresSiloBuilderExtensions.UsePostgres"/>; schema migrated at start-up).
 /// Without it, it is the embedded single node (localhost clustering, in-process storage and
 /// reminders), which says loudly that it is not durable.
 /// </summary>
@@ -32,22 +33,24 @@ public static partial class SiloHost
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        var cluster = builder.Configuration.GetSection(ClusterSettings.SectionName).Get<ClusterSettings>() ?? new ClusterSettings();
-        var connectionString = builder.Configuration.GetConnectionString("Postgres");
-        if (string.IsNullOrWhiteSpace(connectionString))
+        var cluster = ClusterSettings.Read(builder.Configuration);
+        var connectionString = builder.Configuration.GetConnectionString(PostgresOptions.ConnectionStringName);
+        var durable = !string.IsNullOrWhiteSpace(connectionString);
+        if (!durable)
         {
             EnsureEmbeddedSystemKey(builder.Configuration);
+        }
+
+        // Refused here, before anything is migrated or started, each failure naming its key; the
+        // same rules run again when the host starts (ValidateOnStart).
+        CheckSettings(builder.Configuration, durable ? connectionString : null);
+        if (!durable)
+        {
             builder.UseOrleans(silo => ConfigureEmbedded(silo, cluster, builder.Configuration));
         }
         else
         {
-            if (string.IsNullOrEmpty(builder.Configuration["Secrets:EncryptionKey"]))
-            {
-                throw new InvalidOperationException(
-                    "Secrets:EncryptionKey is required with ConnectionStrings:Postgres (base64 of 32 random bytes, e.g. `openssl rand -base64 32`): stored webhook passwords must stay readable after a restart.");
-            }
-
-            var dataSource = PostgresDataSource.Create(connectionString);
+            var dataSource = PostgresDataSource.Create(connectionString!);
             await MigrateAsync(dataSource, cancellationToken);
             builder.UseOrleans(silo => ConfigureDurable(silo, cluster, dataSource, builder.Configuration));
         }
@@ -62,6 +65,34 @@ public static partial class SiloHost
         }
 
         return app;
+    }
+
+    /// <summary>
+    /// The settings a silo cannot run without, checked at once: the system key, the encryption key
+    /// (required with PostgreSQL, and base64 of 32 bytes whenever it is set) and the connection string.
+    /// </summary>
+    private static void CheckSettings(IConfiguration configuration, string? connectionString)
+    {
+        var failures = new List<string>();
+        var api = configuration.GetSection(ApiOptions.SectionName).Get<ApiOptions>() ?? new ApiOptions();
+        failures.AddRange(Failures(new DataAnnotationValidateOptions<ApiOptions>(null).Validate(null, api)));
+        var secrets = configuration.GetSection(SecretsOptions.SectionName).Get<SecretsOptions>() ?? new SecretsOptions();
+        failures.AddRange(Failures(new SecretsOptionsValidator().Validate(null, secrets)));
+        if (connectionString is not null)
+        {
+            failures.AddRange(Failures(new PostgresOptionsValidator().Validate(null, new PostgresOptions { ConnectionString = connectionString })));
+            if (string.IsNullOrEmpty(secrets.EncryptionKey))
+            {
+                failures.Add("Secrets:EncryptionKey is required with ConnectionStrings:Postgres (base64 of 32 random bytes, e.g. `openssl rand -base64 32`): stored webhook passwords must stay readable after a restart.");
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException("configuration", typeof(SiloHost), failures);
+        }
+
+        static IEnumerable<string> Failures(ValidateOptionsResult result) => result.Failed ? result.Failures : [];
     }
 
     /// <summary>Applies the schema migrations (what <c>dotnet run --project src/Silo -- migrate</c> does).</summary>

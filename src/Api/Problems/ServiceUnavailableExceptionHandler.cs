@@ -4,8 +4,9 @@ namespace CIOPulse.Api.Problems;
 
 /// <summary>
 /// Maps failures of the cluster or its storage to 503 with Retry-After, so a caller knows the request
-/// was not accepted and may be repeated (completions are idempotent); anything else stays a 500.
-/// Either way the body is problem details without internals.
+/// was not accepted and may be repeated (completions are idempotent); anything else stays a 500,
+/// logged at Error. Either way the body is problem details without internals, with the trace id the
+/// log line carries.
 /// </summary>
 public sealed partial class ServiceUnavailableExceptionHandler(IProblemDetailsService problemDetails, ILogger<ServiceUnavailableExceptionHandler> logger) : IExceptionHandler
 {
@@ -18,14 +19,16 @@ public sealed partial class ServiceUnavailableExceptionHandler(IProblemDetailsSe
         }
 
         var unavailable = IsUnavailable(exception);
+        var traceId = System.Diagnostics.Activity.Current?.Id ?? httpContext.TraceIdentifier;
         if (unavailable)
         {
-            LogUnavailable(httpContext.Request.Path, exception.GetType().Name, exception.Message);
+            LogUnavailable(httpContext.Request.Path, traceId, exception.GetType().Name, exception.Message);
             httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             httpContext.Response.Headers.RetryAfter = "5";
         }
         else
         {
+            LogUnhandled(httpContext.Request.Method, httpContext.Request.Path, traceId, exception);
             httpContext.Response.StatusCode = StatusCodes.Status500InternalServerError;
         }
 
@@ -39,7 +42,8 @@ public sealed partial class ServiceUnavailableExceptionHandler(IProblemDetailsSe
                 Title = unavailable ? "Service unavailable" : "Internal error",
                 Detail = unavailable
                     ? "The service could not reach its cluster or database; nothing was accepted. Retry shortly."
-                    : "An unexpected error occurred.",
+                    : "An unexpected error occurred; quote the traceId when you report it.",
+                Extensions = { ["traceId"] = traceId },
             },
         });
     }
@@ -63,6 +67,9 @@ public sealed partial class ServiceUnavailableExceptionHandler(IProblemDetailsSe
         return false;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {Path} answered 503: {ExceptionType}: {Message}")]
-    private partial void LogUnavailable(string path, string exceptionType, string message);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {Path} answered 503 (trace {TraceId}): {ExceptionType}: {Message}")]
+    private partial void LogUnavailable(string path, string traceId, string exceptionType, string message);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Request {Method} {Path} failed and answered 500 (trace {TraceId})")]
+    private partial void LogUnhandled(string method, string path, string traceId, Exception exception);
 }

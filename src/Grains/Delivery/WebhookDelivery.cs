@@ -120,7 +120,7 @@ public sealed class WebhookDelivery(WebhookDeliveryState state, DeliveryRules ru
             if (!attempt.Resend)
             {
                 var delay = rules.Schedule.DelayAfterFailedAttempt(State.AutomaticAttempts);
-                State.NextAttemptDueUtc = delay is { } wait ? State.LastActivityUtc + wait : null;
+                State.NextAttemptDueUtc = delay is { } wait ? now + wait : null;
             }
 
             // Without a schedule running, the webhook is (still) Failed.

@@ -245,25 +245,8 @@ internal static class ApiTestHelpers
     }
 
     /// <summary>Polls the single log entry until <paramref name="until"/> holds, failing after <see cref="Deadline"/>.</summary>
-    public static async Task<JsonElement> WaitForEntryAsync(this HttpClient client, string accountId, string webhookId, Func<JsonElement, bool> until)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (true)
-        {
-            var entry = await client.GetJsonAsync(EntryPath(accountId, webhookId));
-            if (until(entry))
-            {
-                return entry;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Webhook {webhookId} did not reach the expected state within {Deadline}: {entry}");
-            }
-
-            await Task.Delay(_pollInterval);
-        }
-    }
+    public static Task<JsonElement> WaitForEntryAsync(this HttpClient client, string accountId, string webhookId, Func<JsonElement, bool> until) =>
+        Eventually.ReachAsync(() => client.GetJsonAsync(EntryPath(accountId, webhookId)), until, $"webhook {webhookId} reaches the expected state", Deadline);
 
     public static Task<JsonElement> WaitForStatusAsync(this HttpClient client, string accountId, string webhookId, string status) =>
         client.WaitForEntryAsync(accountId, webhookId, entry => entry.Text("status") == status);

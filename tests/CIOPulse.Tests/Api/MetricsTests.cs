@@ -55,14 +55,12 @@ public sealed partial class MetricsTests
         await receiver.WaitForRequestsAsync(retryPath, 2, Deadline);
 
         // Counters are exported on a collection cycle; poll until the last outcome shows.
-        var deadline = DateTime.UtcNow + Deadline;
-        Dictionary<string, double> samples;
-        do
-        {
-            await Task.Delay(100);
-            samples = await ScrapeAsync(scraper);
-        }
-        while (Value(samples, "ciopulse_webhooks_finished_total", "status=\"Succeeded\"") < 3 && DateTime.UtcNow < deadline);
+        var samples = await Eventually.ReachAsync(
+            () => ScrapeAsync(scraper),
+            s => Value(s, "ciopulse_webhooks_finished_total", "status=\"Succeeded\"") >= 3,
+            "three successes are exported",
+            Deadline,
+            TimeSpan.FromMilliseconds(100));
 
         Assert.Equal(3, Value(samples, "ciopulse_webhooks_accepted_total"));
         Assert.Equal(3, Value(samples, "ciopulse_webhooks_attempts_total", "outcome=\"success\""));

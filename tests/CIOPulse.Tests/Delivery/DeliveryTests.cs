@@ -335,13 +335,12 @@ public abstract class DeliveryTests(DeliveryClusterFixture fixture)
     {
         var grainId = Cluster.Client.GetGrain<IWebhookDeliveryGrain>(webhookId).GetGrainId();
         var management = Cluster.Client.GetGrain<IManagementGrain>(0);
-        var deadline = DateTime.UtcNow + Generous;
-        while ((await LogAsync(account)).Items is not [{ Status: WebhookStatus.Succeeded }]
-               || (await management.GetActiveGrains(grainId.Type)).Contains(grainId))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the webhook did not finish, or its grain stayed active");
-            await Task.Delay(50);
-        }
+        await Eventually.HoldsAsync(
+            async () => (await LogAsync(account)).Items is [{ Status: WebhookStatus.Succeeded }]
+                && !(await management.GetActiveGrains(grainId.Type)).Contains(grainId),
+            "the webhook finishes and its grain deactivates",
+            Generous,
+            TimeSpan.FromMilliseconds(50));
     }
 
     private static void AssertGap(ReceivedRequest earlier, ReceivedRequest later, TimeSpan delay)

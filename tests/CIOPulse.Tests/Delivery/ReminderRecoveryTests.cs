@@ -77,13 +77,6 @@ public sealed class ReminderRecoveryTests
             ? context!.Address.SiloAddress
             : null;
 
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Condition not met within {timeout}.");
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout) =>
+        Eventually.HoldsAsync(condition, "the grain moves as expected", timeout, TimeSpan.FromMilliseconds(50));
 }

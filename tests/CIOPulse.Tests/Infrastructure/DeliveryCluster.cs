@@ -1,8 +1,7 @@
 using CIOPulse.Grains;
 using CIOPulse.Grains.Interfaces;
-using CIOPulse.Grains.Log;
-using CIOPulse.Silo.Embedded;
-using CIOPulse.Silo.Postgres;
+using CIOPulse.Persistence.Memory;
+using CIOPulse.Persistence.Postgres;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
@@ -66,8 +65,7 @@ public sealed class DeliveryCluster : IAsyncDisposable
             }
             else
             {
-                silo.Services.AddSingleton<IWebhookLogStore>(log);
-                silo.UseInProcessStorage(storage, reminders);
+                silo.UseInProcessStorage(storage, reminders, log);
             }
 
             silo.AddWebhookDelivery(configuration);
@@ -124,25 +122,8 @@ public sealed class DeliveryCluster : IAsyncDisposable
         ?? throw new InvalidOperationException($"Webhook {webhookId} not found");
 
     /// <summary>Polls the webhook's detail until <paramref name="done"/> holds, or fails after <paramref name="timeout"/>.</summary>
-    public async Task<WebhookDetail> WaitForAsync(string accountId, string webhookId, Func<WebhookDetail, bool> done, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var detail = await DetailAsync(accountId, webhookId);
-            if (done(detail))
-            {
-                return detail;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Webhook {webhookId} did not reach the expected state within {timeout}: status {detail.Item.Status}, attempts {detail.Item.Attempts}.");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    public Task<WebhookDetail> WaitForAsync(string accountId, string webhookId, Func<WebhookDetail, bool> done, TimeSpan timeout) =>
+        Eventually.ReachAsync(() => DetailAsync(accountId, webhookId), done, $"webhook {webhookId} reaches the expected state", timeout, TimeSpan.FromMilliseconds(50));
 
     public async ValueTask DisposeAsync()
     {

@@ -1,23 +1,13 @@
 namespace CIOPulse.Tests.Infrastructure;
 
 /// <summary>One single-silo delivery cluster and one receiver shared by a test collection.</summary>
-public abstract class DeliveryClusterFixture(StorageMode mode) : IAsyncLifetime
+public abstract class DeliveryClusterFixture(StorageMode mode) : StorageModeFixture(mode)
 {
     public DeliveryCluster Cluster { get; private set; } = null!;
 
-    public TestReceiver Receiver { get; private set; } = null!;
+    protected override async Task StartAsync() => Cluster = await DeliveryCluster.StartAsync(mode: Mode);
 
-    public async Task InitializeAsync()
-    {
-        Receiver = await TestReceiver.StartAsync();
-        Cluster = await DeliveryCluster.StartAsync(mode: mode);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Cluster.DisposeAsync();
-        await Receiver.DisposeAsync();
-    }
+    protected override async Task StopAsync() => await Cluster.DisposeAsync();
 }
 
 public sealed class MemoryDeliveryClusterFixture() : DeliveryClusterFixture(StorageMode.Memory);

@@ -29,6 +29,13 @@ public sealed class PrivatePostgres : IAsyncDisposable
         return new PrivatePostgres(data, port, connectionString);
     }
 
+    /// <summary>Stops the server and removes its data, waiting (for a process-exit handler).</summary>
+    public void Stop()
+    {
+        ScriptAsync("stop", _dataDirectory, _port).GetAwaiter().GetResult();
+        Directory.Delete(_dataDirectory, recursive: true);
+    }
+
     /// <summary><c>pg_ctl restart -m fast</c>: every open session is cut, then the server comes back.</summary>
     public Task RestartAsync() => ScriptAsync("restart", _dataDirectory, _port);
 
@@ -41,7 +48,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
     private static async Task<string> ScriptAsync(string command, string data, int port)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in (string[])[Path.Combine(RepositoryRoot(), "scripts", "postgres.sh"), command, data, port.ToString(CultureInfo.InvariantCulture)])
+        foreach (var argument in (string[])[Path.Combine(RepositoryPaths.Root, "scripts", "postgres.sh"), command, data, port.ToString(CultureInfo.InvariantCulture)])
         {
             start.ArgumentList.Add(argument);
         }
@@ -56,18 +63,5 @@ public sealed class PrivatePostgres : IAsyncDisposable
         }
 
         return await output;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "CIOPulse.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("CIOPulse.sln not found above the test binaries.");
     }
 }

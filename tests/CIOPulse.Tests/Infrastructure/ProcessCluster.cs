@@ -99,31 +99,25 @@ public sealed class ProcessCluster : IAsyncDisposable
     {
         var pending = new HashSet<string>(webhookIds);
         var finished = new Dictionary<string, JsonElement>();
-        var deadline = DateTime.UtcNow + timeout;
-        while (pending.Count > 0)
-        {
-            foreach (var id in pending.ToList())
+        await Eventually.ReachAsync(
+            async () =>
             {
-                if (await EntryAsync(accountId, id) is { } entry && done(entry))
+                foreach (var id in pending.ToList())
                 {
-                    finished[id] = entry;
-                    pending.Remove(id);
-                }
-            }
-
-            if (pending.Count > 0)
-            {
-                if (DateTime.UtcNow > deadline)
-                {
-                    var sample = pending.First();
-                    var entry = await EntryAsync(accountId, sample);
-                    throw new TimeoutException($"{pending.Count} webhooks unfinished after {timeout}, e.g. {sample}: {entry}");
+                    if (await EntryAsync(accountId, id) is { } entry && done(entry))
+                    {
+                        finished[id] = entry;
+                        pending.Remove(id);
+                    }
                 }
 
-                await Task.Delay(250);
-            }
-        }
-
+                return pending.Count;
+            },
+            unfinished => unfinished == 0,
+            "every webhook finishes",
+            timeout,
+            TimeSpan.FromMilliseconds(250),
+            unfinished => $"{unfinished} unfinished, e.g. {pending.FirstOrDefault()}");
         return finished;
     }
 

@@ -33,7 +33,21 @@ public sealed class SiloApp : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Starts a node; <paramref name="settings"/> override configuration keys (e.g. "Webhooks:AttemptTimeout").</summary>
-    public static async Task<SiloApp> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
+    public static async Task<SiloApp> StartAsync(IReadOnlyDictionary<string, string>? settings = null, Action<WebApplication>? configure = null)
+    {
+        var values = TestSettings(settings);
+        var app = await SiloHost.BuildAsync(Arguments(values));
+        configure?.Invoke(app);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new SiloApp(app, new Uri(address), values);
+    }
+
+    /// <summary>The command line a node is started with.</summary>
+    public static string[] Arguments(IReadOnlyDictionary<string, string> settings) => [.. settings.Select(kv => $"--{kv.Key}={kv.Value}")];
+
+    /// <summary>The test defaults (free ports, a fresh cluster id, seconds-long retry delays) with <paramref name="settings"/> over them.</summary>
+    public static Dictionary<string, string> TestSettings(IReadOnlyDictionary<string, string>? settings = null)
     {
         var values = new Dictionary<string, string>
         {
@@ -55,10 +69,7 @@ public sealed class SiloApp : IAsyncDisposable
             values[key] = value;
         }
 
-        var app = await SiloHost.BuildAsync([.. values.Select(kv => $"--{kv.Key}={kv.Value}")]);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new SiloApp(app, new Uri(address), values);
+        return values;
     }
 
     /// <summary>Settings that put a node on PostgreSQL (it migrates the schema itself at start-up).</summary>

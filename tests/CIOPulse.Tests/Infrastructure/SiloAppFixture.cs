@@ -1,41 +1,35 @@
 namespace CIOPulse.Tests.Infrastructure;
 
 /// <summary>One running node (in the fixture's storage mode) and one receiver shared by a test collection.</summary>
-public abstract class SiloAppFixture(StorageMode mode) : IAsyncLifetime
+public abstract class SiloAppFixture(StorageMode mode) : StorageModeFixture(mode)
 {
     private TestDatabase? _database;
 
     public SiloApp App { get; private set; } = null!;
 
-    public TestReceiver Receiver { get; private set; } = null!;
-
     /// <summary>Configuration the node starts with, over <see cref="SiloApp"/>'s test defaults.</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
 
-    public virtual async Task InitializeAsync()
+    protected override async Task StartAsync()
     {
-        Receiver = await TestReceiver.StartAsync();
-        if (mode == StorageMode.Postgres)
+        var settings = new Dictionary<string, string>();
+        if (Mode == StorageMode.Postgres)
         {
             _database = await TestDatabase.CreateAsync(migrate: false);
-            var settings = SiloApp.PostgresSettings(_database.ConnectionString);
-            foreach (var (key, value) in Settings)
-            {
-                settings[key] = value;
-            }
+            settings = SiloApp.PostgresSettings(_database.ConnectionString);
+        }
 
-            App = await SiloApp.StartAsync(settings);
-        }
-        else
+        foreach (var (key, value) in Settings)
         {
-            App = await SiloApp.StartAsync(Settings);
+            settings[key] = value;
         }
+
+        App = await SiloApp.StartAsync(settings);
     }
 
-    public virtual async Task DisposeAsync()
+    protected override async Task StopAsync()
     {
         await App.DisposeAsync();
-        await Receiver.DisposeAsync();
         if (_database is not null)
         {
             await _database.DisposeAsync();

@@ -129,33 +129,26 @@ public sealed class SiloProcess : IAsyncDisposable
     private async Task WaitUntilReadyAsync(TimeSpan timeout)
     {
         using var http = new HttpClient { BaseAddress = BaseUri, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            if (_process.HasExited)
+        await Eventually.HoldsAsync(
+            async () =>
             {
-                throw new InvalidOperationException($"Silo {Name} exited with {_process.ExitCode}:\n{string.Join('\n', _output.TakeLast(40))}");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync(new Uri("health/ready", UriKind.Relative));
-                if (response.IsSuccessStatusCode)
+                if (_process.HasExited)
                 {
-                    return;
+                    throw new InvalidOperationException($"Silo {Name} exited with {_process.ExitCode}:\n{string.Join('\n', _output.TakeLast(40))}");
                 }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // Not listening yet.
-            }
 
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Silo {Name} was not ready within {timeout}:\n{string.Join('\n', _output.TakeLast(40))}");
-            }
-
-            await Task.Delay(200);
-        }
+                try
+                {
+                    using var response = await http.GetAsync(new Uri("health/ready", UriKind.Relative));
+                    return response.IsSuccessStatusCode;
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    return false; // not listening yet
+                }
+            },
+            $"silo {Name} is ready (output: {string.Join(" | ", _output.TakeLast(5))})",
+            timeout,
+            TimeSpan.FromMilliseconds(200));
     }
 }

@@ -60,25 +60,9 @@ public sealed class TestReceiver : IAsyncDisposable
         _requests.Where(r => r.WebhookId == webhookId).OrderBy(r => r.ReceivedUtc).ToList();
 
     /// <summary>Waits until <paramref name="path"/> has received <paramref name="count"/> requests, or fails after <paramref name="timeout"/>.</summary>
-    public async Task<IReadOnlyList<ReceivedRequest>> WaitForRequestsAsync(string path, int count, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var received = RequestsTo(path);
-            if (received.Count >= count)
-            {
-                return received;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{path} received {received.Count} of {count} requests within {timeout}.");
-            }
-
-            await Task.Delay(25);
-        }
-    }
+    public Task<IReadOnlyList<ReceivedRequest>> WaitForRequestsAsync(string path, int count, TimeSpan timeout) =>
+        Eventually.ReachAsync(() => Task.FromResult(RequestsTo(path)), received => received.Count >= count,
+            $"{path} receives {count} requests", timeout, describe: received => $"{received.Count} requests");
 
     public async ValueTask DisposeAsync()
     {

@@ -1,3 +1,4 @@
+using CIOPulse.Tests.Infrastructure;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -29,7 +30,7 @@ public sealed class PortalSession : IAsyncDisposable
     /// <summary>Errors the page's script reported (uncaught exceptions, console errors).</summary>
     public List<string> ScriptErrors { get; } = [];
 
-    public static string ArtifactsDirectory { get; } = FindArtifactsDirectory();
+    public static string ArtifactsDirectory { get; } = Path.Combine(RepositoryPaths.Root, "TestResults", "portal");
 
     public static async Task<PortalSession> OpenAsync(IBrowser browser, Uri baseUri, string testName, BrowserNewContextOptions? options = null)
     {
@@ -115,17 +116,4 @@ public sealed class PortalSession : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await _context.CloseAsync();
-
-    private static string FindArtifactsDirectory()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "CIOPulse.sln")))
-            {
-                return Path.Combine(directory.FullName, "TestResults", "portal");
-            }
-        }
-
-        return Path.Combine(AppContext.BaseDirectory, "TestResults", "portal");
-    }
 }

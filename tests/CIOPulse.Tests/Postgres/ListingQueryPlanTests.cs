@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
-using CIOPulse.Grains.Log;
 using CIOPulse.Tests.Infrastructure;
 using NpgsqlTypes;
+using CIOPulse.Persistence.Postgres;
 
 namespace CIOPulse.Tests.Postgres;
 

@@ -1,4 +1,4 @@
-using CIOPulse.Silo.Postgres;
+using CIOPulse.Persistence.Postgres;
 using CIOPulse.Tests.Infrastructure;
 using Npgsql;
 

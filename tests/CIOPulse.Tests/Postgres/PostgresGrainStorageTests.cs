@@ -1,6 +1,6 @@
 using CIOPulse.Grains;
 using CIOPulse.Grains.Interfaces;
-using CIOPulse.Silo.Postgres;
+using CIOPulse.Persistence.Postgres;
 using CIOPulse.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
@@ -467,16 +467,7 @@ public sealed class PostgresGrainStorageTests : IAsyncLifetime
         return outcomes;
     }
 
-    private async Task WaitUntilAStatementWaitsForALockAsync()
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (await _database.ScalarAsync(
-                   "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") == 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the blocking write never waited for the table lock");
-            await Task.Delay(10);
-        }
-    }
+    private Task WaitUntilAStatementWaitsForALockAsync() => _database.WaitUntilAStatementWaitsForALockAsync();
 
     private static void Shuffle<T>(List<T> items)
     {

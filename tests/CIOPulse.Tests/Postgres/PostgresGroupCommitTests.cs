@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using CIOPulse.Grains;
 using CIOPulse.Tests.Infrastructure;
 using Npgsql;
 using NpgsqlTypes;
+using CIOPulse.Persistence.Postgres;
 
 namespace CIOPulse.Tests.Postgres;
 
@@ -158,15 +158,11 @@ public sealed class PostgresGroupCommitTests : IAsyncLifetime
         Assert.Equal(6, _doubled.Rows[3]);
     }
 
-    private async Task WaitUntilTheBlockerSleepsAsync()
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (await _database.ScalarAsync("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'") == 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the blocking batch did not start within 10 s");
-            await Task.Delay(10);
-        }
-    }
+    private Task WaitUntilTheBlockerSleepsAsync() =>
+        Eventually.HoldsAsync(
+            async () => await _database.ScalarAsync("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'") > 0,
+            "the blocking batch starts",
+            poll: TimeSpan.FromMilliseconds(10));
 
     /// <summary>A kind of write for the test: one statement over the batch's items as an integer array; rows are (key, value).</summary>
     private sealed class Part(string name, string sql, bool returnsRows = true) : IPostgresBatchPart<int>

@@ -1,5 +1,4 @@
-using CIOPulse.Grains;
-using CIOPulse.Silo.Postgres;
+using CIOPulse.Persistence.Postgres;
 using CIOPulse.Tests.Infrastructure;
 
 namespace CIOPulse.Tests.Postgres;
@@ -407,13 +406,7 @@ public sealed class PostgresReminderTableTests : IAsyncLifetime
         }
 
         var blocker = _table.UpsertRow(Entry(Grain("blocker")));
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (await _database.ScalarAsync(
-                   "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") == 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the blocking upsert never waited for the table lock");
-            await Task.Delay(10);
-        }
+        await _database.WaitUntilAStatementWaitsForALockAsync();
 
         var started = changes.Select(change => change()).ToList();
         await transaction.CommitAsync();

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using CIOPulse.Silo.Postgres;
+using CIOPulse.Persistence.Postgres;
 using CIOPulse.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
-using CIOPulse.Grains;
+using CIOPulse.Persistence.Postgres;
+
+using CIOPulse.Tests.Infrastructure;
 
 namespace CIOPulse.Tests.Unit;
 
@@ -92,13 +94,6 @@ public sealed class GroupCommitTests
         await commit.SubmitAsync(15);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached in 10 s");
-            await Task.Delay(5);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) =>
+        Eventually.HoldsAsync(condition, "the group commit reaches the expected point", poll: TimeSpan.FromMilliseconds(5));
 }

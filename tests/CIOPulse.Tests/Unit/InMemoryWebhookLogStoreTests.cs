@@ -1,6 +1,7 @@
 using CIOPulse.Grains.Interfaces;
 using CIOPulse.Grains.Log;
 using CIOPulse.Tests.Infrastructure;
+using CIOPulse.Persistence.Memory;
 
 namespace CIOPulse.Tests.Unit;
 

@@ -33,7 +33,7 @@ public sealed class WebhookDeliveryPropertyTests
         var now = T0;
         var plan = delivery.Accept(WebhookDeliveryTests.Trigger(T0), now);
         var succeededOnce = false;
-        var lastAutomaticStart = T0;
+        var lastAutomaticEnd = T0;
         AssertReminderFollowsTheWork(delivery, plan, now, rules);
 
         foreach (var step in steps ?? [])
@@ -83,16 +83,16 @@ public sealed class WebhookDeliveryPropertyTests
 
             if (!attempt.Resend)
             {
-                lastAutomaticStart = attempt.StartedUtc;
+                lastAutomaticEnd = now;
             }
 
             if (delivery.State.Status == WebhookStatus.InProgress)
             {
-                // The next automatic attempt is due its delay after the last automatic one started
+                // The next automatic attempt is due its delay after the last automatic one ended
                 // (at acceptance while only resends have run); resends do not move it.
                 var expectedDue = delivery.State.AutomaticAttempts == 0
                     ? T0
-                    : lastAutomaticStart + rules.Schedule.DelayAfterFailedAttempt(delivery.State.AutomaticAttempts)!.Value;
+                    : lastAutomaticEnd + rules.Schedule.DelayAfterFailedAttempt(delivery.State.AutomaticAttempts)!.Value;
                 Assert.Equal(expectedDue, delivery.State.NextAttemptDueUtc);
             }
 

@@ -63,7 +63,7 @@ public sealed class WebhookDeliveryTests
     }
 
     [Fact]
-    public void Failed_attempts_are_retried_after_5_10_20_40_minutes_then_the_webhook_is_Failed()
+    public void Failed_attempts_are_retried_5_10_20_40_minutes_after_they_ended_then_the_webhook_is_Failed()
     {
         var delivery = Accepted();
         var now = T0;
@@ -76,7 +76,8 @@ public sealed class WebhookDeliveryTests
             var plan = delivery.AttemptFinished(attempt, ServerError, TimeSpan.FromSeconds(1), wrapped: false, now.AddSeconds(1));
             if (number < 5)
             {
-                var due = now.AddMinutes(waits[number - 1]);
+                // Counted from the end of the failed attempt.
+                var due = now.AddSeconds(1).AddMinutes(waits[number - 1]);
                 Assert.Equal(WebhookStatus.InProgress, delivery.State.Status);
                 Assert.Equal(due, delivery.State.NextAttemptDueUtc);
                 Assert.Equal(ReminderChange.RegisterIn(due - now.AddSeconds(1)), plan.Reminder);

@@ -1,8 +1,9 @@
 using CIOPulse.Grains.Interfaces;
 using Npgsql;
 using NpgsqlTypes;
+using CIOPulse.Grains.Log;
 
-namespace CIOPulse.Grains.Log;
+namespace CIOPulse.Persistence.Postgres;
 
 /// <summary>
 /// The Webhook Log index on PostgreSQL (table <c>webhook_log</c>, migration 0002). A change closes

@@ -1,7 +1,8 @@
 using System.Globalization;
 using CIOPulse.Grains.Interfaces;
+using CIOPulse.Grains.Log;
 
-namespace CIOPulse.Grains.Log;
+namespace CIOPulse.Persistence.Memory;
 
 /// <summary>
 /// The embedded mode's log index: per account, a sorted set of row versions. A row's old version

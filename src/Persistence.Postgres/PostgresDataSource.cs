@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Npgsql;
 
-namespace CIOPulse.Silo.Postgres;
+namespace CIOPulse.Persistence.Postgres;
 
 public static class PostgresDataSource
 {

@@ -1,8 +1,7 @@
-using CIOPulse.Grains;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace CIOPulse.Silo.Postgres;
+namespace CIOPulse.Persistence.Postgres;
 
 /// <summary>
 /// The Orleans reminder table on PostgreSQL (table <c>orleansreminderstable</c> of migration 0001)

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace CIOPulse.Grains;
+namespace CIOPulse.Persistence.Postgres;
 
 /// <summary>
 /// Group commit: callers submit items and await them; one writer at a time takes everything that

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace CIOPulse.Silo.Embedded;
+namespace CIOPulse.Persistence.Memory;
 
 /// <summary>
 /// A reminder table in this process's memory, for the embedded single node: a concurrent dictionary

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Orleans.Serialization;
 using Orleans.Storage;
 
-namespace CIOPulse.Silo.Embedded;
+namespace CIOPulse.Persistence.Memory;
 
 /// <summary>
 /// Grain storage in this process's memory, for the embedded single node: a dictionary of serialized

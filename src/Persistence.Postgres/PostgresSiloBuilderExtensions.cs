@@ -7,7 +7,7 @@ using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
 
-namespace CIOPulse.Silo.Postgres;
+namespace CIOPulse.Persistence.Postgres;
 
 public static class PostgresSiloBuilderExtensions
 {

@@ -1,7 +1,7 @@
 using System.Reflection;
 using Npgsql;
 
-namespace CIOPulse.Silo.Postgres;
+namespace CIOPulse.Persistence.Postgres;
 
 /// <summary>
 /// Applies the embedded <c>Migrations/NNNN_name.sql</c> files in order, each once, each in its own

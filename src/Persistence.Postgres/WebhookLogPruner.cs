@@ -1,6 +1,5 @@
-using CIOPulse.Grains.Log;
 
-namespace CIOPulse.Silo.Postgres;
+namespace CIOPulse.Persistence.Postgres;
 
 /// <summary>Deletes Webhook Log row versions that no listing cursor can reach any more, every few minutes.</summary>
 public sealed partial class WebhookLogPruner(PostgresWebhookLogStore store, ILogger<WebhookLogPruner> logger) : BackgroundService

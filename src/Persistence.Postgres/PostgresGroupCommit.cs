@@ -1,55 +1,8 @@
 using System.Runtime.ExceptionServices;
 using Npgsql;
+using CIOPulse.Grains;
 
-namespace CIOPulse.Grains;
-
-/// <summary>
-/// Turns the pending writes of one kind (webhook state, reminders, log rows) into statements of a
-/// shared <see cref="NpgsqlBatch"/>, and reads back what those statements return.
-/// </summary>
-public interface IPostgresBatchPart<T>
-{
-    /// <summary>
-    /// Adds the statements that store <paramref name="writes"/> to <paramref name="batch"/>. For every
-    /// added statement that returns rows (in the order added), adds to <paramref name="rowReaders"/>
-    /// the action that takes one of its rows.
-    /// </summary>
-    void AddStatements(NpgsqlBatch batch, IReadOnlyList<T> writes, ICollection<Action<NpgsqlDataReader>> rowReaders);
-}
-
-/// <summary>Helpers for <see cref="IPostgresBatchPart{T}"/> implementations.</summary>
-public static class BatchRounds
-{
-    /// <summary>
-    /// Splits a batch's writes, in order, into rounds in which no key occurs twice, for parts whose
-    /// statement may touch a row only once (<c>ON CONFLICT</c>, per-row version checks): a row
-    /// written twice in one batch gets its second write in a later statement, after the first.
-    /// </summary>
-    public static List<List<T>> ByKey<T, TKey>(IEnumerable<T> writes, Func<T, TKey> key)
-        where TKey : notnull
-    {
-        var rounds = new List<List<T>>();
-        var seen = new List<HashSet<TKey>>();
-        foreach (var write in writes)
-        {
-            var round = 0;
-            while (round < rounds.Count && !seen[round].Add(key(write)))
-            {
-                round++;
-            }
-
-            if (round == rounds.Count)
-            {
-                rounds.Add([]);
-                seen.Add([key(write)]);
-            }
-
-            rounds[round].Add(write);
-        }
-
-        return rounds;
-    }
-}
+namespace CIOPulse.Persistence.Postgres;
 
 /// <summary>
 /// One group commit for all of a silo's hot writes: whatever state writes, reminder changes and log

@@ -1,11 +1,10 @@
 using System.Globalization;
-using CIOPulse.Grains;
 using Npgsql;
 using NpgsqlTypes;
 using Orleans.Serialization;
 using Orleans.Storage;
 
-namespace CIOPulse.Silo.Postgres;
+namespace CIOPulse.Persistence.Postgres;
 
 /// <summary>
 /// Grain storage on PostgreSQL (table <c>grain_state</c>, migration 0003) whose writes are group
