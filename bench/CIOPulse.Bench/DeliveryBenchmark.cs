@@ -68,6 +68,8 @@ public static class DeliveryBenchmark
         {
             ["Api:SystemKey"] = SystemKey,
             ["Webhooks:AllowPrivateNetworks"] = "true",
+            // One account at the service's capacity: its per-account intake limit would be the figure measured.
+            ["Api:RateLimits:CompletionsPerSecond"] = "0",
             ["Orleans:ClusterId"] = "bench-" + Guid.NewGuid().ToString("N")[..8],
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:CIOPulse"] = "Warning",

@@ -35,6 +35,8 @@ public static class PortalLiveBenchmark
         {
             ["Api:SystemKey"] = SystemKey,
             ["Webhooks:AllowPrivateNetworks"] = "true",
+            // One account at the service's capacity: its per-account intake limit would be the figure measured.
+            ["Api:RateLimits:CompletionsPerSecond"] = "0",
             ["Orleans:SiloPort"] = BenchSupport.FreePort().ToString(CultureInfo.InvariantCulture),
             ["Orleans:GatewayPort"] = BenchSupport.FreePort().ToString(CultureInfo.InvariantCulture),
             ["Orleans:ClusterId"] = "bench-" + Guid.NewGuid().ToString("N")[..8],

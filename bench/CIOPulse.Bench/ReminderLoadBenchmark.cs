@@ -66,6 +66,8 @@ public static class ReminderLoadBenchmark
                 ["Api:SystemKey"] = SystemKey,
                 ["Secrets:EncryptionKey"] = encryptionKey,
                 ["Webhooks:AllowPrivateNetworks"] = "true",
+                // One account at the service's capacity: its per-account intake limit would be the figure measured.
+                ["Api:RateLimits:CompletionsPerSecond"] = "0",
                 ["Webhooks:AttemptTimeout"] = attemptTimeout,
                 ["Orleans:SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),
                 ["Orleans:GatewayPort"] = BenchSupport.FreePort().ToString(CultureInfo.InvariantCulture),

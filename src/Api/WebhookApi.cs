@@ -39,6 +39,7 @@ public static class WebhookApi
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
             json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         });
+        builder.Services.AddApiRateLimits();
         builder.Services.AddPortal();
         builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
@@ -60,6 +61,7 @@ public static class WebhookApi
         // Routing after the error handlers, so a re-executed error page is routed again. Only the
         // portal signs in with a cookie: API requests (X-Api-Key) skip both steps.
         app.UseRouting();
+        app.UseRateLimiter();
         app.UseWhen(PortalExtensions.IsPortalRequest, portal =>
         {
             portal.UseAuthentication();

@@ -42,4 +42,10 @@ public enum AttemptFailure
 
     /// <summary>Any other network failure.</summary>
     Network = 12,
+
+    /// <summary>
+    /// Not sent: the destination already had <c>Webhooks:MaxRequestsPerDestination</c> requests in
+    /// flight, and no slot came free within the attempt timeout (or too many attempts were waiting).
+    /// </summary>
+    DestinationBusy = 13,
 }

@@ -47,6 +47,7 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<SecretsOptions>>().Value.EncryptionKey is { Length: > 0 } key
             ? SecretProtector.FromBase64(key)
             : SecretProtector.CreateEphemeral());
+        services.AddSingleton<DestinationLimiter>();
         services.AddSingleton<WebhookSender>();
 
         services.AddHttpClient(WebhookSender.HttpClientName, client =>
@@ -61,7 +62,9 @@ public static class GrainServiceCollectionExtensions
                 UseCookies = false,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
                 PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
-                MaxConnectionsPerServer = 64,
+                // The destination limiter admits at most this many, so the handler never queues a
+                // request (its queue would spend the attempt's timeout before anything is sent).
+                MaxConnectionsPerServer = sp.GetRequiredService<IOptions<WebhookOptions>>().Value.MaxRequestsPerDestination,
                 ConnectCallback = DestinationPolicy.CreateConnectCallback(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateNetworks),
             })
             // The handler is long-lived on purpose: SocketsHttpHandler recycles connections itself.

@@ -20,6 +20,20 @@ public sealed class WebhookOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "Webhooks:AttemptTimeout must be between 100 ms and 10 minutes.")]
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Requests in flight to one destination (scheme, host and port) at most; attempts over it wait
+    /// for a slot without holding a connection.
+    /// </summary>
+    [Range(1, 1024, ErrorMessage = "Webhooks:MaxRequestsPerDestination must be from 1 to 1024.")]
+    public int MaxRequestsPerDestination { get; set; } = 32;
+
+    /// <summary>
+    /// Attempts that may wait for a slot to one destination; an attempt that finds the queue full, or
+    /// waits longer than <see cref="AttemptTimeout"/>, is recorded as failed (DestinationBusy).
+    /// </summary>
+    [Range(0, 100_000, ErrorMessage = "Webhooks:MaxQueuedPerDestination must be from 0 to 100000.")]
+    public int MaxQueuedPerDestination { get; set; } = 1000;
+
     /// <summary>Allows loopback and private destinations (local development and tests only).</summary>
     public bool AllowPrivateNetworks { get; set; }
 

@@ -7,9 +7,12 @@ namespace CIOPulse.Grains;
 
 /// <summary>
 /// Makes one webhook POST through the pooled "webhooks" HttpClient: Basic auth when a username is
-/// set, no redirects, the attempt timeout, and at most 64 KiB of the answer read.
+/// set, no redirects, at most <c>Webhooks:MaxRequestsPerDestination</c> in flight to one destination,
+/// the attempt timeout, and at most 64 KiB of the answer read. Whatever goes wrong during the
+/// attempt ends as a classified failure, never as an exception (only the caller's own cancellation
+/// propagates).
 /// </summary>
-public sealed class WebhookSender(IHttpClientFactory httpClientFactory, SecretProtector secrets, IOptions<WebhookOptions> options)
+public sealed class WebhookSender(IHttpClientFactory httpClientFactory, SecretProtector secrets, DestinationLimiter limiter, IOptions<WebhookOptions> options)
 {
     public const string HttpClientName = "webhooks";
     public const int MaxResponseBytes = 64 * 1024;
@@ -22,12 +25,8 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, SecretPr
             return AttemptOutcome.Failure(AttemptFailure.NotSent, $"Webhook URL {urlProblem}.");
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, target.Url)
-        {
-            Content = new StringContent(body, Encoding.UTF8),
-        };
-        request.Content.Headers.ContentType = JsonUtf8;
-        request.Headers.TryAddWithoutValidation("X-CIOPulse-Webhook-Id", webhookId);
+        var url = new Uri(target.Url!);
+        string? authorization = null;
         if (!string.IsNullOrEmpty(target.Username))
         {
             var password = "";
@@ -37,29 +36,71 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, SecretPr
                 return AttemptOutcome.Failure(AttemptFailure.NotSent, "The stored webhook password cannot be decrypted (was Secrets:EncryptionKey changed?). Set the password again.");
             }
 
-            var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{target.Username}:{password}"));
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", credentials);
+            authorization = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{target.Username}:{password}"));
         }
 
         var timeout = options.Value.AttemptTimeout;
+        using var lease = await WaitForSlotAsync(url, timeout, cancellationToken);
+        if (lease is not { IsAcquired: true })
+        {
+            return AttemptOutcome.Failure(AttemptFailure.DestinationBusy, lease is null
+                ? $"Not sent: {limiter.PermitLimit} requests to {url.Authority} were in flight and no slot came free within {Seconds(timeout)} s (Webhooks:MaxRequestsPerDestination)."
+                : $"Not sent: {limiter.PermitLimit} requests to {url.Authority} were in flight and {limiter.QueueLimit} more waiting (Webhooks:MaxQueuedPerDestination).");
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new StringContent(body, Encoding.UTF8),
+        };
+        request.Content.Headers.ContentType = JsonUtf8;
+        request.Headers.TryAddWithoutValidation("X-CIOPulse-Webhook-Id", webhookId);
+        if (authorization is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", authorization);
+        }
+
+        // The attempt's own budget starts once it holds a slot: waiting is not the receiver's time.
         using var attemptCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         attemptCancellation.CancelAfter(timeout);
         var client = httpClientFactory.CreateClient(HttpClientName);
+        int? status = null;
         try
         {
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptCancellation.Token);
+            status = (int)response.StatusCode;
             var (text, truncated) = await ReadLimitedAsync(response.Content, attemptCancellation.Token);
-            return AttemptOutcome.Answer((int)response.StatusCode, text, truncated);
+            return AttemptOutcome.Answer(status.Value, text, truncated);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return AttemptOutcome.Failure(AttemptFailure.Timeout, $"Timed out after {timeout.TotalSeconds:0.###} s without a complete response.");
+            return AttemptOutcome.Failure(AttemptFailure.Timeout, $"Timed out after {Seconds(timeout)} s without a complete response{After(status)}.");
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            return AttemptOutcome.Failure(Classify(e), Describe(e));
+            // A reset while the body is read surfaces as an IOException, not an HttpRequestException;
+            // whatever it is, the attempt happened and is recorded.
+            return AttemptOutcome.Failure(Classify(e), Describe(e) + After(status));
         }
     }
+
+    /// <summary>A slot for a request to the URL's destination; null when none came free within the timeout.</summary>
+    private async Task<System.Threading.RateLimiting.RateLimitLease?> WaitForSlotAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(timeout);
+        try
+        {
+            return await limiter.AcquireAsync(DestinationLimiter.DestinationOf(url), wait.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    private static string Seconds(TimeSpan timeout) => timeout.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string After(int? status) => status is { } code ? $" (after the status line, HTTP {code})" : "";
 
     /// <summary>The answer's first <see cref="MaxResponseBytes"/>, and whether it had more.</summary>
     private static async Task<(string Text, bool Truncated)> ReadLimitedAsync(HttpContent content, CancellationToken cancellationToken)
@@ -81,7 +122,7 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, SecretPr
     }
 
     /// <summary>The class of a failed request, from the innermost cause that tells.</summary>
-    public static AttemptFailure Classify(HttpRequestException exception)
+    public static AttemptFailure Classify(Exception exception)
     {
         for (Exception? e = exception; e is not null; e = e.InnerException)
         {
@@ -100,7 +141,7 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, SecretPr
             }
         }
 
-        return exception.HttpRequestError switch
+        return RequestErrorOf(exception) switch
         {
             HttpRequestError.NameResolutionError => AttemptFailure.Dns,
             HttpRequestError.SecureConnectionError => AttemptFailure.Tls,
@@ -110,15 +151,24 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, SecretPr
         };
     }
 
-    private static string Describe(HttpRequestException e)
+    /// <summary>What HttpClient says went wrong, on a request error or on a read of the answer's body.</summary>
+    private static HttpRequestError? RequestErrorOf(Exception exception) => exception switch
     {
-        var message = e.HttpRequestError switch
+        HttpRequestException request => request.HttpRequestError,
+        HttpIOException read => read.HttpRequestError,
+        _ => null,
+    };
+
+    private static string Describe(Exception e)
+    {
+        var message = RequestErrorOf(e) switch
         {
             HttpRequestError.NameResolutionError => "Host name could not be resolved",
             HttpRequestError.ConnectionError => "Connection failed",
             HttpRequestError.SecureConnectionError => "TLS handshake failed",
             HttpRequestError.ResponseEnded => "The connection closed before a complete response",
             HttpRequestError.InvalidResponse => "The response was not valid HTTP",
+            _ when Classify(e) == AttemptFailure.ConnectionClosed => "The connection closed before a complete response",
             _ => "HTTP request failed",
         };
         var detail = e.InnerException?.Message ?? e.Message;

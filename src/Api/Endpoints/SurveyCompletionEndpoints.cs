@@ -11,7 +11,7 @@ public static class SurveyCompletionEndpoints
 {
     public static RouteGroupBuilder MapSurveyCompletions(this RouteGroupBuilder api)
     {
-        api.MapGroup("/accounts/{accountId}/survey-completions").RequireSystemKey().MapPost("", PostCompletion);
+        api.MapGroup("/accounts/{accountId}/survey-completions").RequireSystemKey().RequireRateLimiting(RateLimits.CompletionsPolicy).MapPost("", PostCompletion);
         return api;
     }
 

@@ -48,6 +48,7 @@ public static class PortalText
             AttemptFailure.InvalidResponse => "Not a valid HTTP answer",
             AttemptFailure.DestinationRefused => "Destination refused: private or internal address",
             AttemptFailure.NotSent => "Not sent",
+            AttemptFailure.DestinationBusy => "Not sent: the receiver was busy with earlier requests",
             _ => "Network error",
         };
     }

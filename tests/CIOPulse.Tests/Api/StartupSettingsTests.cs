@@ -34,6 +34,10 @@ public sealed class StartupSettingsTests
         { "Webhooks:RetryDelays:0", "-00:05:00", "Webhooks:RetryDelays must hold positive TimeSpans", null },
         { "Webhooks:RetryDelays:0", "soon", "Webhooks:RetryDelays:0 must be a TimeSpan such as 00:05:00 (it is 'soon')", null },
         { "Webhooks:AttemptTimeout", "00:00:00", "Webhooks:AttemptTimeout must be between 100 ms and 10 minutes", null },
+        { "Webhooks:MaxRequestsPerDestination", "0", "Webhooks:MaxRequestsPerDestination must be from 1 to 1024", null },
+        { "Webhooks:MaxQueuedPerDestination", "-1", "Webhooks:MaxQueuedPerDestination must be from 0 to 100000", null },
+        { "Api:RateLimits:CompletionsPerSecond", "-5", "Api:RateLimits:CompletionsPerSecond must be from 0 (off) to 1000000", null },
+        { "Api:RateLimits:RequestsBurstPerKey", "0", "Api:RateLimits:RequestsBurstPerKey must be from 1 to 1000000", null },
     };
 
     [Theory]

@@ -92,6 +92,7 @@ public sealed class SiloDeathTests
         {
             var attempts = finished[id].GetProperty("attemptHistory").EnumerateArray().ToList();
             Assert.Equal(attempts.Count, finished[id].GetProperty("attempts").GetInt32());
+            Assert.Equal(attempts.Count, receiver.RequestsFor(id).Count); // each attempt made exactly once
             Assert.Equal(200, attempts[^1].GetProperty("responseCode").GetInt32());
             Assert.All(attempts[..^1], a => Assert.Equal(503, a.GetProperty("responseCode").GetInt32()));
 

@@ -7,7 +7,8 @@ namespace CIOPulse.Tests.Infrastructure;
 
 /// <summary>
 /// Silo processes on one PostgreSQL database with real ADO.NET membership: the durable product as
-/// an operator runs it, for the tests that kill silos, restart the cluster or the database.
+/// an operator runs it, for the tests that kill silos, restart the cluster or the database. Without
+/// a connection string, one process in embedded mode (for tests that watch the process itself).
 /// </summary>
 public sealed class ProcessCluster : IAsyncDisposable
 {
@@ -15,11 +16,10 @@ public sealed class ProcessCluster : IAsyncDisposable
     private readonly List<SiloProcess> _silos = [];
     private int _started;
 
-    public ProcessCluster(string connectionString, IReadOnlyList<TimeSpan> retryDelays, TimeSpan attemptTimeout)
+    public ProcessCluster(string? connectionString, IReadOnlyList<TimeSpan> retryDelays, TimeSpan attemptTimeout, IReadOnlyDictionary<string, string>? settings = null)
     {
         _settings = new Dictionary<string, string>
         {
-            ["ConnectionStrings:Postgres"] = connectionString,
             ["Api:SystemKey"] = SiloApp.SystemKey,
             ["Secrets:EncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Orleans:ClusterId"] = "proc-" + Guid.NewGuid().ToString("N")[..8],
@@ -29,6 +29,16 @@ public sealed class ProcessCluster : IAsyncDisposable
         for (var i = 0; i < retryDelays.Count; i++)
         {
             _settings[$"Webhooks:RetryDelays:{i}"] = retryDelays[i].ToString();
+        }
+
+        if (connectionString is not null)
+        {
+            _settings["ConnectionStrings:Postgres"] = connectionString;
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            _settings[key] = value;
         }
     }
 
@@ -57,8 +67,16 @@ public sealed class ProcessCluster : IAsyncDisposable
     /// <summary>Posts a completion through a silo's API client; returns the status and the webhook id (if any).</summary>
     public static async Task<(HttpStatusCode Status, string? WebhookId, string Body)> PostCompletionAsync(HttpClient client, string accountId, string responseId)
     {
+        var (status, webhookId, body, _) = await PostCompletionWithRetryAfterAsync(client, accountId, responseId);
+        return (status, webhookId, body);
+    }
+
+    /// <summary>As <see cref="PostCompletionAsync"/>, with the answer's Retry-After (null when it has none).</summary>
+    public static async Task<(HttpStatusCode Status, string? WebhookId, string Body, TimeSpan? RetryAfter)> PostCompletionWithRetryAfterAsync(HttpClient client, string accountId, string responseId)
+    {
         using var response = await client.PostAsJsonAsync($"api/v1/accounts/{accountId}/survey-completions", new Dictionary<string, object> { ["Response_ID"] = responseId, ["Overall"] = 7 });
         var body = await response.Content.ReadAsStringAsync();
+        var retryAfter = response.Headers.RetryAfter?.Delta;
         string? webhookId = null;
         if (response.IsSuccessStatusCode)
         {
@@ -66,7 +84,7 @@ public sealed class ProcessCluster : IAsyncDisposable
             webhookId = json.RootElement.GetProperty("webhookId").GetString();
         }
 
-        return (response.StatusCode, webhookId, body);
+        return (response.StatusCode, webhookId, body, retryAfter);
     }
 
     /// <summary>The log entry through any running silo, or null while none answers.</summary>

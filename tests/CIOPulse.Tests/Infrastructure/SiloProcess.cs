@@ -27,6 +27,9 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process's resident memory, threads and open sockets now, from <c>/proc</c>.</summary>
+    public ProcessResources Resources() => ProcessResources.Of(_process.Id);
+
     public static async Task<SiloProcess> StartAsync(string name, IReadOnlyDictionary<string, string> settings, TimeSpan? readyTimeout = null)
     {
         var httpPort = FreePorts.Next();

@@ -8,7 +8,7 @@ namespace CIOPulse.Tests.Unit;
 /// <summary>How a failed POST is classed for the log: by the innermost cause that tells, else by the kind of request error.</summary>
 public sealed class AttemptClassificationTests
 {
-    public static TheoryData<HttpRequestException, AttemptFailure> Failures() => new()
+    public static TheoryData<Exception, AttemptFailure> Failures() => new()
     {
         { new HttpRequestException(HttpRequestError.ConnectionError, "x", new SocketException((int)SocketError.ConnectionRefused)), AttemptFailure.ConnectionRefused },
         { new HttpRequestException(HttpRequestError.NameResolutionError, "x", new SocketException((int)SocketError.HostNotFound)), AttemptFailure.Dns },
@@ -21,11 +21,18 @@ public sealed class AttemptClassificationTests
         { new HttpRequestException(HttpRequestError.ConnectionError, "x", new DestinationRefusedException("private")), AttemptFailure.DestinationRefused },
         { new DestinationRefusedException("private"), AttemptFailure.DestinationRefused },
         { new HttpRequestException(HttpRequestError.ConnectionError, "x", new SocketException((int)SocketError.NetworkUnreachable)), AttemptFailure.Network },
+
+        // Raised while the answer's body is read, after the status line: not HttpRequestExceptions.
+        { new HttpIOException(HttpRequestError.ResponseEnded, "x"), AttemptFailure.ConnectionClosed },
+        { new HttpIOException(HttpRequestError.InvalidResponse, "x"), AttemptFailure.InvalidResponse },
+        { new IOException("x", new SocketException((int)SocketError.ConnectionReset)), AttemptFailure.ConnectionClosed },
+        { new IOException("x"), AttemptFailure.Network },
+        { new InvalidOperationException("x"), AttemptFailure.Network },
     };
 
     [Theory]
     [MemberData(nameof(Failures))]
-    public void A_request_error_is_classed_by_its_cause(HttpRequestException error, AttemptFailure expected) =>
+    public void A_request_error_is_classed_by_its_cause(Exception error, AttemptFailure expected) =>
         Assert.Equal(expected, WebhookSender.Classify(error));
 
     [Theory]
