@@ -34,11 +34,18 @@ public sealed class ApiKeyAuthenticator(IGrainFactory grains, IOptions<ApiOption
     }
 
     public bool IsSystemKey(string presented) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(options.Value.SystemKey));
+        SameBytes(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(options.Value.SystemKey));
 
     /// <summary>Whether <paramref name="keyHash"/> (<see cref="ApiKeys.Hash"/>) is still a key of this caller: an account's issued key, or the current system key.</summary>
     public async Task<bool> IsStillValidAsync(Caller caller, string keyHash) =>
         caller.IsSystem
-            ? CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(keyHash), Encoding.ASCII.GetBytes(ApiKeys.Hash(options.Value.SystemKey)))
+            ? SameBytes(Encoding.ASCII.GetBytes(keyHash), Encoding.ASCII.GetBytes(ApiKeys.Hash(options.Value.SystemKey)))
             : await grains.GetGrain<IAccountGrain>(caller.AccountId!).HasKey(keyHash);
+
+    /// <summary>
+    /// Compares secrets in time that depends only on their length, never on where they first differ,
+    /// so answer times cannot be used to guess a key byte by byte.
+    /// </summary>
+    public static bool SameBytes(ReadOnlySpan<byte> presented, ReadOnlySpan<byte> expected) =>
+        CryptographicOperations.FixedTimeEquals(presented, expected);
 }

@@ -131,6 +131,11 @@ public abstract class DeliveryTests(DeliveryClusterFixture fixture)
         Assert.Equal(AttemptFailure.Timeout, first.Failure);
         Assert.InRange(first.DurationMs, (long)DeliveryCluster.AttemptTimeout.TotalMilliseconds - 100, (long)slow.TotalMilliseconds);
         Assert.Equal(2, detail.Item.Attempts);
+
+        // The retry delay is counted from when the timed-out attempt ended, not from when it started.
+        var firstEnded = first.StartedUtc + TimeSpan.FromMilliseconds(first.DurationMs);
+        var wait = detail.AttemptHistory[1].StartedUtc - firstEnded;
+        Assert.True(wait >= DeliveryCluster.RetryDelays[0] - TimeSpan.FromMilliseconds(100), $"attempt 2 came {wait} after attempt 1 ended");
     }
 
     [Fact]
