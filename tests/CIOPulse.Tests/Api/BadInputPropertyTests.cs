@@ -25,9 +25,10 @@ namespace CIOPulse.Tests.Api;
 /// FsCheck generates and runs the cases; each property runs inside <see cref="Task.Run(Func{Task})"/>
 /// (FsCheck waits on each case's task, which must not need xunit's synchronization context), and
 /// the delivery check follows it in the same test, which a bare <c>[Property]</c> could not do.
+/// PostgreSQL mode adds what only it has: cursors whose snapshot the database must refuse, and
+/// accepted completions written through the group commit.
 /// </remarks>
-[Collection(SiloAppCollection.Memory)]
-public sealed class BadInputPropertyTests(MemorySiloAppFixture fixture, ITestOutputHelper output)
+public abstract class BadInputPropertyTests(SiloAppFixture fixture, ITestOutputHelper output)
 {
     private const int BodyCases = 200;
     private const int PathCases = 150;
@@ -421,3 +422,9 @@ public sealed class BadInputPropertyTests(MemorySiloAppFixture fixture, ITestOut
     private static IReadOnlyList<(string Name, string Value)> Members(string body) =>
         [.. JsonNode.Parse(body)!.AsObject().Select(m => (m.Key, m.Value?.ToJsonString(RelaxedJson) ?? "null"))];
 }
+
+[Collection(SiloAppCollection.Memory)]
+public sealed class BadInputPropertyTestsInMemory(MemorySiloAppFixture fixture, ITestOutputHelper output) : BadInputPropertyTests(fixture, output);
+
+[Collection(SiloAppCollection.Postgres)]
+public sealed class BadInputPropertyTestsOnPostgres(PostgresSiloAppFixture fixture, ITestOutputHelper output) : BadInputPropertyTests(fixture, output);
