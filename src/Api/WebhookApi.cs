@@ -5,6 +5,7 @@ using CIOPulse.Api.Portal;
 using CIOPulse.Api.Problems;
 using CIOPulse.Grains.Interfaces;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OpenTelemetry.Metrics;
 
 namespace CIOPulse.Api;
@@ -13,6 +14,9 @@ namespace CIOPulse.Api;
 public static class WebhookApi
 {
     public const string ReadyTag = "ready";
+
+    /// <summary>The longest request line (method, path and query) the server reads; longer ones get its bare 414.</summary>
+    public const int MaxRequestLineBytes = 64 * 1024;
 
     /// <summary>The delivery meter (defined with the grains, named here so a gateway needs no grain code).</summary>
     public const string MetricsMeterName = "CIOPulse.Webhooks";
@@ -32,7 +36,17 @@ public static class WebhookApi
         // The completion intake is one stateless-worker grain id, so one reference serves every
         // request: IGrainFactory.GetGrain resolves the interface by reflection on each call.
         builder.Services.AddSingleton(services => services.GetRequiredService<IGrainFactory>().GetGrain<ISurveyCompletionGrain>(0));
-        builder.Services.AddProblemDetails();
+        // The framework's own answers (unknown route, wrong method) carry a detail like every other error.
+        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+        {
+            if (string.IsNullOrEmpty(context.ProblemDetails.Detail))
+            {
+                context.ProblemDetails.Detail = ApiProblems.DefaultDetail(context.HttpContext, context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode);
+            }
+        });
+        // Room for an overlong id in a path, so that it gets the API's 400 or 404 naming it rather
+        // than the server's bare 414 (the default limit is 8 KiB).
+        builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestLineSize = MaxRequestLineBytes);
         builder.Services.AddExceptionHandler<ServiceUnavailableExceptionHandler>();
         builder.Services.ConfigureHttpJsonOptions(json =>
         {

@@ -6,7 +6,8 @@ namespace CIOPulse.Api.Json;
 
 /// <summary>
 /// Reads a request body as a JSON object with the API's rules: at most 1 MiB (413), JSON content
-/// type when one is given (415), and a problem detail that says where the JSON is broken (400).
+/// type when one is given (415), a problem detail that says where the JSON is broken (400), and
+/// only text that decodes and members given once (<see cref="StrictJson"/>: 400 naming the member).
 /// </summary>
 public static class JsonBody
 {
@@ -41,6 +42,11 @@ public static class JsonBody
                 return (default, ApiProblems.BadBody("The body must be a JSON object."));
             }
 
+            if (StrictJson.FindFault(document.RootElement) is var (field, message))
+            {
+                return (default, ApiProblems.Invalid(field, message));
+            }
+
             return (document.RootElement.Clone(), null);
         }
         catch (JsonException e)
@@ -51,6 +57,17 @@ public static class JsonBody
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return (default, ApiProblems.TooLarge(MaxBytes));
+        }
+        catch (BadHttpRequestException e)
+        {
+            // The server could not read the body as sent (broken chunked framing, a body shorter than its Content-Length).
+            return (default, ApiProblems.UnreadableBody(e.StatusCode, e.Message));
+        }
+        catch (IOException e)
+        {
+            // Kestrel reports some framing faults this way (a chunk size that overflows), and a
+            // connection the client dropped; either way the body as sent cannot be read.
+            return (default, ApiProblems.UnreadableBody(StatusCodes.Status400BadRequest, e.Message));
         }
     }
 }

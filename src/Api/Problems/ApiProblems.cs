@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.WebUtilities;
+
 namespace CIOPulse.Api.Problems;
 
 /// <summary>The RFC 9457 problem details this API answers with; every error goes through here.</summary>
@@ -27,9 +29,28 @@ public static class ApiProblems
     public static ProblemHttpResult BadBody(string detail) => TypedResults.Problem(
         statusCode: StatusCodes.Status400BadRequest, title: "Invalid request body", detail: detail);
 
+    public static ProblemHttpResult UnreadableBody(int status, string reason) => TypedResults.Problem(
+        statusCode: status, title: "Unreadable request body", detail: $"The body could not be read as sent: {reason}");
+
     public static ProblemHttpResult TooLarge(long limit) => TypedResults.Problem(
         statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large", detail: $"The body must be at most {limit} bytes.");
 
     public static ProblemHttpResult UnsupportedMediaType() => TypedResults.Problem(
         statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type", detail: "Send the body as application/json.");
+
+    /// <summary>
+    /// The detail of a problem the framework writes without one: an unknown route (404), a method the
+    /// route does not take (405, naming the ones it does), or a status set without a body.
+    /// </summary>
+    public static string DefaultDetail(HttpContext context, int status) => status switch
+    {
+        StatusCodes.Status404NotFound => "Nothing answers at this address; the API's routes are under /api/v1/accounts/{accountId}.",
+        StatusCodes.Status405MethodNotAllowed => context.Response.Headers.Allow is { Count: > 0 } allow
+            ? $"This address does not take {context.Request.Method}; it takes {string.Join(", ", allow.ToArray())}."
+            : $"This address does not take {context.Request.Method}.",
+        StatusCodes.Status400BadRequest => "The request is malformed.",
+        StatusCodes.Status413PayloadTooLarge => "The request body is too large.",
+        StatusCodes.Status415UnsupportedMediaType => "Send the body as application/json.",
+        _ => $"The request was answered {status} {ReasonPhrases.GetReasonPhrase(status)}.",
+    };
 }
