@@ -44,6 +44,10 @@ public static class GrainServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<SecretsOptions>, SecretsOptionsValidator>();
 
         services.TryAddSingleton(TimeProvider.System);
+
+        // One resolver for the settings check and the connect-time check; TryAdd so a host (or a
+        // test without outside DNS) can bring its own.
+        services.TryAddSingleton<IDestinationResolver>(DnsDestinationResolver.Instance);
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<SecretsOptions>>().Value.EncryptionKey is { Length: > 0 } key
             ? SecretProtector.FromBase64(key)
             : SecretProtector.CreateEphemeral());
@@ -62,7 +66,8 @@ public static class GrainServiceCollectionExtensions
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
                 PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
                 MaxConnectionsPerServer = 64,
-                ConnectCallback = DestinationPolicy.CreateConnectCallback(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateNetworks),
+                ConnectCallback = DestinationPolicy.CreateConnectCallback(
+                    sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateNetworks, sp.GetRequiredService<IDestinationResolver>()),
             })
             // The handler is long-lived on purpose: SocketsHttpHandler recycles connections itself.
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)

@@ -25,7 +25,13 @@ public static partial class SiloHost
 
     private const string GeneratedKeyFileSetting = "CIOPulse:GeneratedSystemKeyFile";
 
-    public static async Task<WebApplication> BuildAsync(string[] args, CancellationToken cancellationToken = default)
+    /// <param name="args">The command line (configuration keys as <c>--Key=value</c>).</param>
+    /// <param name="configureServices">
+    /// Registrations made before the product's own, which add theirs with TryAdd where a host may
+    /// bring its own (e.g. an <see cref="IDestinationResolver"/>); tests use it, the process does not.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the start-up migration.</param>
+    public static async Task<WebApplication> BuildAsync(string[] args, Action<IServiceCollection>? configureServices = null, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         if (!WebhookApi.HasConfiguredEndpoints(builder.Configuration))
@@ -44,6 +50,7 @@ public static partial class SiloHost
         // Refused here, before anything is migrated or started, each failure naming its key; the
         // same rules run again when the host starts (ValidateOnStart).
         CheckSettings(builder.Configuration, durable ? connectionString : null);
+        configureServices?.Invoke(builder.Services);
         if (!durable)
         {
             builder.UseOrleans(silo => ConfigureEmbedded(silo, cluster, builder.Configuration));
