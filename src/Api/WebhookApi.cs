@@ -70,7 +70,8 @@ public static class WebhookApi
             .MapAccounts()
             .MapWebhookSettings()
             .MapSurveyCompletions()
-            .MapWebhookLog();
+            .MapWebhookLog()
+            .MapAdmin();
 
         app.MapPortal();
 

@@ -4,12 +4,15 @@ using Microsoft.Extensions.Options;
 namespace CIOPulse.Grains;
 
 public sealed class AccountGrain(
-    [PersistentState("account", StorageNames.Accounts)] IPersistentState<AccountState> account,
+    [PersistentState(AccountGrain.StateName, StorageNames.Accounts)] IPersistentState<AccountState> account,
     SecretProtector secrets,
     IOptions<WebhookOptions> options,
     IDestinationResolver resolver,
     TimeProvider timeProvider) : Grain, IAccountGrain
 {
+    /// <summary>The name of the account state in <see cref="StorageNames.Accounts"/> (what <see cref="IAccountCatalog"/> lists).</summary>
+    public const string StateName = "account";
+
     private const int MaxCredentialLength = 256;
     private const int MaxKeys = 20;
 
@@ -96,6 +99,29 @@ public sealed class AccountGrain(
     {
         _liveLogUntil = timeProvider.GetUtcNow() + period;
         return Task.CompletedTask;
+    }
+
+    public async Task<SecretReEncryption> ReEncryptPassword()
+    {
+        if (State.EncryptedPassword is not { } stored)
+        {
+            return SecretReEncryption.NothingStored;
+        }
+
+        var again = secrets.TryReProtect(stored, AccountId);
+        if (again is null)
+        {
+            return SecretReEncryption.Undecryptable;
+        }
+
+        if (again == stored)
+        {
+            return SecretReEncryption.AlreadyCurrent;
+        }
+
+        State.EncryptedPassword = again;
+        await account.WriteStateAsync();
+        return SecretReEncryption.ReEncrypted;
     }
 
     public static bool AllowsWebhooks(AccountPlan plan) => plan is AccountPlan.Corporate or AccountPlan.Enterprise;

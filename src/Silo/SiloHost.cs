@@ -84,13 +84,13 @@ public static partial class SiloHost
         var api = configuration.GetSection(ApiOptions.SectionName).Get<ApiOptions>() ?? new ApiOptions();
         failures.AddRange(Failures(new DataAnnotationValidateOptions<ApiOptions>(null).Validate(null, api)));
         var secrets = configuration.GetSection(SecretsOptions.SectionName).Get<SecretsOptions>() ?? new SecretsOptions();
-        failures.AddRange(Failures(new SecretsOptionsValidator().Validate(null, secrets)));
+        failures.AddRange(Failures(new SecretsOptionsValidator(configuration.GetSection(SecretsOptions.SectionName)).Validate(null, secrets)));
         if (connectionString is not null)
         {
             failures.AddRange(Failures(new PostgresOptionsValidator().Validate(null, new PostgresOptions { ConnectionString = connectionString })));
-            if (string.IsNullOrEmpty(secrets.EncryptionKey))
+            if (secrets.KeysNewestFirst.Count == 0)
             {
-                failures.Add("Secrets:EncryptionKey is required with ConnectionStrings:Postgres (base64 of 32 random bytes, e.g. `openssl rand -base64 32`): stored webhook passwords must stay readable after a restart.");
+                failures.Add("Secrets:EncryptionKeys:0 (or Secrets:EncryptionKey) is required with ConnectionStrings:Postgres (base64 of 32 random bytes, e.g. `openssl rand -base64 32`): stored webhook passwords must stay readable after a restart.");
             }
         }
 
@@ -175,7 +175,7 @@ public static partial class SiloHost
             LogGeneratedSystemKey(logger, keyFile);
         }
 
-        if (string.IsNullOrEmpty(app.Configuration["Secrets:EncryptionKey"]))
+        if ((app.Configuration.GetSection(SecretsOptions.SectionName).Get<SecretsOptions>() ?? new SecretsOptions()).KeysNewestFirst.Count == 0)
         {
             LogEphemeralSecretsKey(logger);
         }
@@ -187,6 +187,6 @@ public static partial class SiloHost
     [LoggerMessage(Level = LogLevel.Warning, Message = "No Api:SystemKey is set: the system API key is in {KeyFile} (export KEY=$(cat {KeyFile})).")]
     private static partial void LogGeneratedSystemKey(ILogger logger, string keyFile);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No Secrets:EncryptionKey is set: webhook passwords are encrypted with a key that lives only as long as this process.")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No Secrets:EncryptionKeys (or Secrets:EncryptionKey) is set: webhook passwords are encrypted with a key that lives only as long as this process.")]
     private static partial void LogEphemeralSecretsKey(ILogger logger);
 }

@@ -22,10 +22,11 @@ public sealed class StartupSettingsTests
 
     public static TheoryData<string, string, string, string?> BadSettings() => new()
     {
-        { "Secrets:EncryptionKey", "not-base64!", "Secrets:EncryptionKey must be base64 of exactly 32", null },
-        { "Secrets:EncryptionKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)), "Secrets:EncryptionKey must be base64 of exactly 32", null },
+        { "Secrets:EncryptionKey", "not-base64!", "Secrets:EncryptionKey must be base64 of 32 bytes", null },
+        { "Secrets:EncryptionKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)), "Secrets:EncryptionKey must be base64 of 32 bytes", null },
+        { "Secrets:EncryptionKeys:0", Convert.ToBase64String(RandomNumberGenerator.GetBytes(64)), "Secrets:EncryptionKeys:0 must be base64 of 32 bytes", null },
         { "Api:SystemKey", "too-short", "Api:SystemKey must be at least 16 characters", null },
-        { "Secrets:EncryptionKey", "", "Secrets:EncryptionKey is required with ConnectionStrings:Postgres", AnyPostgres },
+        { "Secrets:EncryptionKey", "", "Secrets:EncryptionKeys:0 (or Secrets:EncryptionKey) is required with ConnectionStrings:Postgres", AnyPostgres },
         { "ConnectionStrings:Postgres", "Host=db;Port=not-a-port", "ConnectionStrings:Postgres is not a valid connection string", null },
         { "ConnectionStrings:Postgres", "Username=nobody", "ConnectionStrings:Postgres names no Host", null },
         { "Orleans:SiloPort", "70000", "Orleans:SiloPort must be a TCP port from 1 to 65535", null },
