@@ -53,7 +53,10 @@ public static partial class SiloHost
         configureServices?.Invoke(builder.Services);
         if (!durable)
         {
-            builder.UseOrleans(silo => ConfigureEmbedded(silo, cluster, builder.Configuration));
+            // A host may hand in the store (tests restart a node on the same one); normally it is new.
+            var storage = builder.Services.FirstOrDefault(service => service.ServiceType == typeof(InProcessGrainStorage))?.ImplementationInstance as InProcessGrainStorage
+                ?? new InProcessGrainStorage();
+            builder.UseOrleans(silo => ConfigureEmbedded(silo, cluster, storage, builder.Configuration));
         }
         else
         {
@@ -139,10 +142,10 @@ public static partial class SiloHost
         configuration[GeneratedKeyFileSetting] = file;
     }
 
-    private static void ConfigureEmbedded(ISiloBuilder silo, ClusterSettings cluster, IConfiguration configuration)
+    private static void ConfigureEmbedded(ISiloBuilder silo, ClusterSettings cluster, InProcessGrainStorage storage, IConfiguration configuration)
     {
         silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
-        silo.UseInProcessStorage(new InProcessGrainStorage(), new InProcessReminderTable());
+        silo.UseInProcessStorage(storage, new InProcessReminderTable());
         silo.AddWebhookDelivery(configuration);
     }
 
