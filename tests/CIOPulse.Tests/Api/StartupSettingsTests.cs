@@ -62,6 +62,24 @@ public sealed class StartupSettingsTests
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_key_listed_twice_or_a_bad_second_key_stops_the_silo_naming_each()
+    {
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var settings = SiloApp.TestSettings(new Dictionary<string, string>
+        {
+            ["Secrets:EncryptionKeys:0"] = key,
+            ["Secrets:EncryptionKeys:1"] = "not base64!",
+            ["Secrets:EncryptionKey"] = key,
+        });
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => SiloHost.BuildAsync(SiloApp.Arguments(settings)));
+
+        Assert.Contains("Secrets:EncryptionKeys:1 must be base64 of 32 bytes", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Secrets:EncryptionKey is the same key as Secrets:EncryptionKeys:0", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Orleans:GatewayPort", "0", "Orleans:GatewayPort must be a TCP port from 1 to 65535")]
     [InlineData("Orleans:ClusterId", " ", "Orleans:ClusterId must not be empty")]

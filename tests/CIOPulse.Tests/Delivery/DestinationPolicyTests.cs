@@ -352,6 +352,36 @@ public sealed class DestinationPolicyTests
     }
 
     [Theory]
+    [InlineData("127.0.0.1.")]
+    [InlineData("127\u30020\u30020\u30021")]
+    public async Task The_connect_callback_refuses_a_host_that_spells_a_loopback_address_without_asking_the_resolver(string host)
+    {
+        using var timeout = new CancellationTokenSource(_testTimeout);
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            var resolver = new FakeDestinationResolver("93.184.215.14");
+            using var client = new HttpClient(new SocketsHttpHandler
+            {
+                ConnectCallback = DestinationPolicy.CreateConnectCallback(allowPrivateNetworks: false, resolver),
+                UseProxy = false,
+            });
+
+            var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(new Uri($"http://{host}:{port}/"), timeout.Token));
+
+            Assert.Equal(AttemptFailure.DestinationRefused, WebhookSender.Classify(error));
+            Assert.Empty(resolver.Queries);
+            Assert.False(listener.Pending(), "no connection may reach the loopback listener");
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    [Theory]
     [InlineData("http://localhost:8080/hook")]
     [InlineData("http://127.0.0.1:5000/hook")]
     [InlineData("http://internal-receiver.corp.example/hook")]
