@@ -10,6 +10,9 @@ namespace CIOPulse.Persistence.Postgres;
 /// <c>grainidextensionstring</c>, but a key that parses as a hexadecimal number or a GUID in
 /// <c>grainidn0</c>/<c>grainidn1</c> instead (so account <c>cafe</c> is stored as 0xCAFE); such ids
 /// are given back in their canonical form (lowercase hex without leading zeros, GUID without dashes).
+/// An id with leading zeros (<c>0cafe</c>) comes back without them; the provider keeps it in the
+/// same row as <c>cafe</c> anyway, and its password, bound to the id it was stored under, is then
+/// reported undecryptable rather than lost.
 /// </summary>
 public sealed class PostgresAccountCatalog(NpgsqlDataSource dataSource, string serviceId) : IAccountCatalog
 {
