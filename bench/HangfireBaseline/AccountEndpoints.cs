@@ -36,7 +36,7 @@ public static class AccountEndpoints
     }
 
     private static async Task<Results<Ok<WebhookSettings>, ProblemHttpResult>> PutSettings(
-        string accountId, HttpRequest request, AccountStore accounts, IOptions<WebhookOptions> options, CancellationToken cancellationToken)
+        string accountId, HttpRequest request, AccountStore accounts, IOptions<WebhookOptions> options, IDestinationResolver resolver, CancellationToken cancellationToken)
     {
         if (!AccountIds.IsValid(accountId) || await accounts.GetPlanAsync(accountId, cancellationToken) is not { } plan)
         {
@@ -49,7 +49,7 @@ public static class AccountEndpoints
             return problem!;
         }
 
-        var (accepted, refusal) = await AccountGrain.CheckSettingsAsync(update, plan, options.Value.AllowPrivateNetworks, cancellationToken);
+        var (accepted, refusal) = await AccountGrain.CheckSettingsAsync(update, plan, options.Value.AllowPrivateNetworks, resolver, cancellationToken);
         if (refusal is not null)
         {
             return ProductSettingsEndpoints.ToHttpResult(accountId, refusal);

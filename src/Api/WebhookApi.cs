@@ -86,7 +86,8 @@ public static class WebhookApi
             .MapAccounts()
             .MapWebhookSettings()
             .MapSurveyCompletions()
-            .MapWebhookLog();
+            .MapWebhookLog()
+            .MapAdmin();
 
         app.MapPortal();
 

@@ -34,4 +34,8 @@ public interface IAccountGrain : IGrainWithStringKey
     /// </summary>
     [OneWay, Alias("KeepLogLive")]
     Task KeepLogLive(TimeSpan period);
+
+    /// <summary>Stores the webhook password encrypted with the newest key, if an older one made it.</summary>
+    [Alias("ReEncryptPassword")]
+    Task<SecretReEncryption> ReEncryptPassword();
 }

@@ -4,11 +4,15 @@ using Microsoft.Extensions.Options;
 namespace CIOPulse.Grains;
 
 public sealed class AccountGrain(
-    [PersistentState("account", StorageNames.Accounts)] IPersistentState<AccountState> account,
+    [PersistentState(AccountGrain.StateName, StorageNames.Accounts)] IPersistentState<AccountState> account,
     SecretProtector secrets,
     IOptions<WebhookOptions> options,
+    IDestinationResolver resolver,
     TimeProvider timeProvider) : Grain, IAccountGrain
 {
+    /// <summary>The name of the account state in <see cref="StorageNames.Accounts"/> (what <see cref="IAccountCatalog"/> lists).</summary>
+    public const string StateName = "account";
+
     private const int MaxCredentialLength = 256;
     private const int MaxKeys = 20;
 
@@ -67,7 +71,7 @@ public sealed class AccountGrain(
             return new SettingsUpdateResult(SettingsUpdateOutcome.AccountNotFound);
         }
 
-        var (accepted, refusal) = await CheckSettingsAsync(update, State.Plan, options.Value.AllowPrivateNetworks, CancellationToken.None);
+        var (accepted, refusal) = await CheckSettingsAsync(update, State.Plan, options.Value.AllowPrivateNetworks, resolver, CancellationToken.None);
         if (refusal is not null)
         {
             return refusal;
@@ -97,6 +101,29 @@ public sealed class AccountGrain(
         return Task.CompletedTask;
     }
 
+    public async Task<SecretReEncryption> ReEncryptPassword()
+    {
+        if (State.EncryptedPassword is not { } stored)
+        {
+            return SecretReEncryption.NothingStored;
+        }
+
+        var again = secrets.TryReProtect(stored, AccountId);
+        if (again is null)
+        {
+            return SecretReEncryption.Undecryptable;
+        }
+
+        if (again == stored)
+        {
+            return SecretReEncryption.AlreadyCurrent;
+        }
+
+        State.EncryptedPassword = again;
+        await account.WriteStateAsync();
+        return SecretReEncryption.ReEncrypted;
+    }
+
     public static bool AllowsWebhooks(AccountPlan plan) => plan is AccountPlan.Corporate or AccountPlan.Enterprise;
 
     private WebhookSettings CurrentSettings() =>
@@ -107,7 +134,7 @@ public sealed class AccountGrain(
     /// it is to be stored (URL trimmed, an empty URL or username as none), or why it is refused.
     /// </summary>
     public static async Task<(WebhookSettingsUpdate Accepted, SettingsUpdateResult? Refusal)> CheckSettingsAsync(
-        WebhookSettingsUpdate update, AccountPlan plan, bool allowPrivateNetworks, CancellationToken cancellationToken)
+        WebhookSettingsUpdate update, AccountPlan plan, bool allowPrivateNetworks, IDestinationResolver resolver, CancellationToken cancellationToken)
     {
         if (update.Enabled && !AllowsWebhooks(plan))
         {
@@ -128,7 +155,7 @@ public sealed class AccountGrain(
                 return (update, Invalid("url", $"The webhook URL {syntaxProblem}."));
             }
 
-            if (await DestinationPolicy.CheckDestinationAsync(new Uri(url), allowPrivateNetworks, ResolveAsync, cancellationToken) is { } destinationProblem)
+            if (await DestinationPolicy.CheckDestinationAsync(new Uri(url), allowPrivateNetworks, resolver.ResolveAsync, cancellationToken) is { } destinationProblem)
             {
                 return (update, Invalid("url", $"The webhook URL's host {destinationProblem}."));
             }
@@ -155,7 +182,4 @@ public sealed class AccountGrain(
 
     private static SettingsUpdateResult Invalid(string field, string error) =>
         new(SettingsUpdateOutcome.Invalid, Field: field, Error: error);
-
-    private static async Task<System.Net.IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) =>
-        await System.Net.Dns.GetHostAddressesAsync(host, cancellationToken);
 }

@@ -126,7 +126,7 @@ public static class DestinationPolicy
     /// </summary>
     /// <param name="url">The absolute webhook URL.</param>
     /// <param name="allowPrivateNetworks">The <c>Webhooks:AllowPrivateNetworks</c> setting.</param>
-    /// <param name="resolve">Resolves a host name to its addresses (normally <see cref="Dns.GetHostAddressesAsync(string, CancellationToken)"/>).</param>
+    /// <param name="resolve">Resolves a host name to its addresses (normally <see cref="IDestinationResolver.ResolveAsync"/>).</param>
     /// <param name="ct">Cancels the resolution.</param>
     /// <returns>Null when the destination may be called; otherwise a short reason.</returns>
     public static async Task<string?> CheckDestinationAsync(
@@ -149,8 +149,7 @@ public static class DestinationPolicy
         }
 
         var host = url.IdnHost;
-        if (url.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6
-            && IPAddress.TryParse(host, out var literal))
+        if (TryParseAddress(host, out var literal))
         {
             return IsForbiddenAddress(literal)
                 ? $"is a private or loopback address ({literal}); such destinations are refused"
@@ -198,10 +197,13 @@ public static class DestinationPolicy
     /// the one that is checked.
     /// </summary>
     public static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> CreateConnectCallback(
-        bool allowPrivateNetworks) =>
-        (context, ct) => ConnectAsync(context.DnsEndPoint, allowPrivateNetworks, ct);
+        bool allowPrivateNetworks, IDestinationResolver resolver)
+    {
+        ArgumentNullException.ThrowIfNull(resolver);
+        return (context, ct) => ConnectAsync(context.DnsEndPoint, allowPrivateNetworks, resolver, ct);
+    }
 
-    private static async ValueTask<Stream> ConnectAsync(DnsEndPoint endPoint, bool allowPrivateNetworks, CancellationToken ct)
+    private static async ValueTask<Stream> ConnectAsync(DnsEndPoint endPoint, bool allowPrivateNetworks, IDestinationResolver resolver, CancellationToken ct)
     {
         var host = endPoint.Host;
         if (!allowPrivateNetworks && IsLocalHostName(host))
@@ -209,7 +211,7 @@ public static class DestinationPolicy
             throw new DestinationRefusedException($"destination {host} is a local or internal host name, which is refused");
         }
 
-        var resolved = await Dns.GetHostAddressesAsync(host, ct);
+        var resolved = TryParseAddress(host, out var literal) ? [literal] : await resolver.ResolveAsync(host, ct);
         var usable = allowPrivateNetworks
             ? resolved
             : Array.FindAll(resolved, address => !IsForbiddenAddress(address));
@@ -249,6 +251,23 @@ public static class DestinationPolicy
             HttpRequestError.ConnectionError,
             $"could not connect to destination {host}: {lastError?.Message}",
             lastError);
+    }
+
+    // A host that reads as an address is judged as that address, whatever the URI parser called
+    // it: "127.0.0.1." (trailing dot) and "127。0。0。1" (ideographic full stops, which IdnHost maps
+    // to dots) are host *names* to System.Uri, and a resolver would answer them with the loopback
+    // address they spell, or a fake or split-horizon resolver with anything at all.
+    private static bool TryParseAddress(string host, out IPAddress address)
+    {
+        var candidate = host.TrimEnd('.');
+        if (candidate.Length > 0 && IPAddress.TryParse(candidate, out var parsed))
+        {
+            address = parsed;
+            return true;
+        }
+
+        address = IPAddress.None;
+        return false;
     }
 
     // "localhost" and its subdomains are loopback by definition (RFC 6761) and ".internal" is

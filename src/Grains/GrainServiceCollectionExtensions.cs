@@ -41,11 +41,15 @@ public static class GrainServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<WebhookOptions>>(new RetryDelaysValidator(configuration.GetSection(WebhookOptions.SectionName)));
         services.AddOptions<SecretsOptions>().Bind(configuration.GetSection(SecretsOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<SecretsOptions>, SecretsOptionsValidator>();
+        services.AddSingleton<IValidateOptions<SecretsOptions>>(new SecretsOptionsValidator(configuration.GetSection(SecretsOptions.SectionName)));
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<SecretsOptions>>().Value.EncryptionKey is { Length: > 0 } key
-            ? SecretProtector.FromBase64(key)
+
+        // One resolver for the settings check and the connect-time check; TryAdd so a host (or a
+        // test without outside DNS) can bring its own.
+        services.TryAddSingleton<IDestinationResolver>(DnsDestinationResolver.Instance);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<SecretsOptions>>().Value.KeysNewestFirst is { Count: > 0 } keys
+            ? SecretProtector.FromBase64(keys)
             : SecretProtector.CreateEphemeral());
         services.AddSingleton<DestinationLimiter>();
         services.AddSingleton<WebhookSender>();
@@ -65,7 +69,8 @@ public static class GrainServiceCollectionExtensions
                 // The destination limiter admits at most this many, so the handler never queues a
                 // request (its queue would spend the attempt's timeout before anything is sent).
                 MaxConnectionsPerServer = sp.GetRequiredService<IOptions<WebhookOptions>>().Value.MaxRequestsPerDestination,
-                ConnectCallback = DestinationPolicy.CreateConnectCallback(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateNetworks),
+                ConnectCallback = DestinationPolicy.CreateConnectCallback(
+                    sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateNetworks, sp.GetRequiredService<IDestinationResolver>()),
             })
             // The handler is long-lived on purpose: SocketsHttpHandler recycles connections itself.
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)

@@ -1,10 +1,11 @@
+using System.Xml.Linq;
 using CIOPulse.Grains.Interfaces;
 
 namespace CIOPulse.Grains;
 
 /// <summary>
 /// Holds the portal's Data Protection key ring for every node of the cluster, and encrypts and
-/// decrypts its key material with the silos' secret key, bound to the ring's name.
+/// decrypts its key material with the silos' secret keys (the newest encrypts), bound to the ring's name.
 /// </summary>
 public sealed class PortalKeyRingGrain(
     [PersistentState("keyring", StorageNames.Accounts)] IPersistentState<PortalKeyRingState> ring,
@@ -26,5 +27,45 @@ public sealed class PortalKeyRingGrain(
     public Task<string> Decrypt(string encrypted) =>
         secrets.TryUnprotect(encrypted, Purpose) is { } xml
             ? Task.FromResult(xml)
-            : throw new InvalidOperationException("A portal key-ring key cannot be decrypted with this cluster's Secrets:EncryptionKey.");
+            : throw new InvalidOperationException("A portal key-ring key cannot be decrypted with any of this cluster's Secrets:EncryptionKeys.");
+
+    public async Task<KeyRingReEncryption> ReEncrypt()
+    {
+        int reEncrypted = 0, current = 0, undecryptable = 0;
+        var elements = ring.State.Elements;
+        for (var i = 0; i < elements.Count; i++)
+        {
+            var element = XElement.Parse(elements[i]);
+            var changed = false;
+            foreach (var value in element.Descendants(IPortalKeyRingGrain.EncryptedKeyElement).Elements(IPortalKeyRingGrain.ValueElement))
+            {
+                switch (secrets.TryReProtect(value.Value, Purpose))
+                {
+                    case null:
+                        undecryptable++;
+                        break;
+                    case var again when again == value.Value:
+                        current++;
+                        break;
+                    case var again:
+                        value.Value = again;
+                        changed = true;
+                        reEncrypted++;
+                        break;
+                }
+            }
+
+            if (changed)
+            {
+                elements[i] = element.ToString(SaveOptions.DisableFormatting);
+            }
+        }
+
+        if (reEncrypted > 0)
+        {
+            await ring.WriteStateAsync();
+        }
+
+        return new KeyRingReEncryption(reEncrypted, current, undecryptable);
+    }
 }

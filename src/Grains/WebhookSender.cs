@@ -33,7 +33,7 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, SecretPr
             if (target.EncryptedPassword is { } encrypted
                 && (password = secrets.TryUnprotect(encrypted, accountId)) is null)
             {
-                return AttemptOutcome.Failure(AttemptFailure.NotSent, "The stored webhook password cannot be decrypted (was Secrets:EncryptionKey changed?). Set the password again.");
+                return AttemptOutcome.Failure(AttemptFailure.NotSent, "The stored webhook password cannot be decrypted with any of Secrets:EncryptionKeys (was the key that encrypted it removed?). Set the password again.");
             }
 
             authorization = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{target.Username}:{password}"));

@@ -19,6 +19,10 @@ public sealed class InProcessGrainStorage
 
     public IGrainStorage ViewFor(Serializer serializer) => new View(this, serializer);
 
+    /// <summary>The grains that have a stored state named <paramref name="stateName"/>.</summary>
+    public IReadOnlyList<GrainId> GrainIds(string stateName) =>
+        [.. _rows.Keys.Where(key => key.Item1 == stateName).Select(key => key.Item2)];
+
     private sealed class View(InProcessGrainStorage shared, Serializer serializer) : IGrainStorage
     {
         public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)

@@ -18,6 +18,7 @@ public static class InProcessSiloBuilderExtensions
             silo.Services.AddGrainStorage(name, (sp, _) => storage.ViewFor(sp.GetRequiredService<Serializer>()));
         }
 
+        silo.Services.AddSingleton<IAccountCatalog>(new InProcessAccountCatalog(storage));
         silo.Services.AddSingleton<IReminderTable>(reminders);
         if (log is null)
         {

@@ -49,6 +49,8 @@ public static class PostgresSiloBuilderExtensions
             storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
         }));
 
+        silo.Services.AddSingleton<IAccountCatalog>(sp => new PostgresAccountCatalog(dataSource, sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
+
         silo.Services.AddGrainStorage(StorageNames.Webhooks, (sp, _) => new PostgresGrainStorage(
             sp.GetRequiredService<PostgresGroupCommit>(), sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, sp.GetRequiredService<Serializer>()));
 

@@ -25,7 +25,13 @@ public static partial class SiloHost
 
     private const string GeneratedKeyFileSetting = "CIOPulse:GeneratedSystemKeyFile";
 
-    public static async Task<WebApplication> BuildAsync(string[] args, CancellationToken cancellationToken = default)
+    /// <param name="args">The command line (configuration keys as <c>--Key=value</c>).</param>
+    /// <param name="configureServices">
+    /// Registrations made before the product's own, which add theirs with TryAdd where a host may
+    /// bring its own (e.g. an <see cref="IDestinationResolver"/>); tests use it, the process does not.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the start-up migration.</param>
+    public static async Task<WebApplication> BuildAsync(string[] args, Action<IServiceCollection>? configureServices = null, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         if (!WebhookApi.HasConfiguredEndpoints(builder.Configuration))
@@ -44,9 +50,13 @@ public static partial class SiloHost
         // Refused here, before anything is migrated or started, each failure naming its key; the
         // same rules run again when the host starts (ValidateOnStart).
         CheckSettings(builder.Configuration, durable ? connectionString : null);
+        configureServices?.Invoke(builder.Services);
         if (!durable)
         {
-            builder.UseOrleans(silo => ConfigureEmbedded(silo, cluster, builder.Configuration));
+            // A host may hand in the store (tests restart a node on the same one); normally it is new.
+            var storage = builder.Services.FirstOrDefault(service => service.ServiceType == typeof(InProcessGrainStorage))?.ImplementationInstance as InProcessGrainStorage
+                ?? new InProcessGrainStorage();
+            builder.UseOrleans(silo => ConfigureEmbedded(silo, cluster, storage, builder.Configuration));
         }
         else
         {
@@ -77,13 +87,13 @@ public static partial class SiloHost
         var api = configuration.GetSection(ApiOptions.SectionName).Get<ApiOptions>() ?? new ApiOptions();
         failures.AddRange(Failures(new DataAnnotationValidateOptions<ApiOptions>(null).Validate(null, api)));
         var secrets = configuration.GetSection(SecretsOptions.SectionName).Get<SecretsOptions>() ?? new SecretsOptions();
-        failures.AddRange(Failures(new SecretsOptionsValidator().Validate(null, secrets)));
+        failures.AddRange(Failures(new SecretsOptionsValidator(configuration.GetSection(SecretsOptions.SectionName)).Validate(null, secrets)));
         if (connectionString is not null)
         {
             failures.AddRange(Failures(new PostgresOptionsValidator().Validate(null, new PostgresOptions { ConnectionString = connectionString })));
-            if (string.IsNullOrEmpty(secrets.EncryptionKey))
+            if (secrets.KeysNewestFirst.Count == 0)
             {
-                failures.Add("Secrets:EncryptionKey is required with ConnectionStrings:Postgres (base64 of 32 random bytes, e.g. `openssl rand -base64 32`): stored webhook passwords must stay readable after a restart.");
+                failures.Add("Secrets:EncryptionKeys:0 (or Secrets:EncryptionKey) is required with ConnectionStrings:Postgres (base64 of 32 random bytes, e.g. `openssl rand -base64 32`): stored webhook passwords must stay readable after a restart.");
             }
         }
 
@@ -132,10 +142,10 @@ public static partial class SiloHost
         configuration[GeneratedKeyFileSetting] = file;
     }
 
-    private static void ConfigureEmbedded(ISiloBuilder silo, ClusterSettings cluster, IConfiguration configuration)
+    private static void ConfigureEmbedded(ISiloBuilder silo, ClusterSettings cluster, InProcessGrainStorage storage, IConfiguration configuration)
     {
         silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
-        silo.UseInProcessStorage(new InProcessGrainStorage(), new InProcessReminderTable());
+        silo.UseInProcessStorage(storage, new InProcessReminderTable());
         silo.AddWebhookDelivery(configuration);
     }
 
@@ -168,7 +178,7 @@ public static partial class SiloHost
             LogGeneratedSystemKey(logger, keyFile);
         }
 
-        if (string.IsNullOrEmpty(app.Configuration["Secrets:EncryptionKey"]))
+        if ((app.Configuration.GetSection(SecretsOptions.SectionName).Get<SecretsOptions>() ?? new SecretsOptions()).KeysNewestFirst.Count == 0)
         {
             LogEphemeralSecretsKey(logger);
         }
@@ -180,6 +190,6 @@ public static partial class SiloHost
     [LoggerMessage(Level = LogLevel.Warning, Message = "No Api:SystemKey is set: the system API key is in {KeyFile} (export KEY=$(cat {KeyFile})).")]
     private static partial void LogGeneratedSystemKey(ILogger logger, string keyFile);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No Secrets:EncryptionKey is set: webhook passwords are encrypted with a key that lives only as long as this process.")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No Secrets:EncryptionKeys (or Secrets:EncryptionKey) is set: webhook passwords are encrypted with a key that lives only as long as this process.")]
     private static partial void LogEphemeralSecretsKey(ILogger logger);
 }

@@ -12,7 +12,7 @@ namespace CIOPulse.Api.Portal;
 /// </summary>
 public sealed class ClusterXmlRepository(IGrainFactory grains) : IXmlRepository
 {
-    public const string RingName = "portal";
+    public const string RingName = IPortalKeyRingGrain.PortalRing;
 
     private IPortalKeyRingGrain Ring => grains.GetGrain<IPortalKeyRingGrain>(RingName);
 

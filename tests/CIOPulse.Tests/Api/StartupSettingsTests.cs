@@ -22,10 +22,11 @@ public sealed class StartupSettingsTests
 
     public static TheoryData<string, string, string, string?> BadSettings() => new()
     {
-        { "Secrets:EncryptionKey", "not-base64!", "Secrets:EncryptionKey must be base64 of exactly 32", null },
-        { "Secrets:EncryptionKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)), "Secrets:EncryptionKey must be base64 of exactly 32", null },
+        { "Secrets:EncryptionKey", "not-base64!", "Secrets:EncryptionKey must be base64 of 32 bytes", null },
+        { "Secrets:EncryptionKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)), "Secrets:EncryptionKey must be base64 of 32 bytes", null },
+        { "Secrets:EncryptionKeys:0", Convert.ToBase64String(RandomNumberGenerator.GetBytes(64)), "Secrets:EncryptionKeys:0 must be base64 of 32 bytes", null },
         { "Api:SystemKey", "too-short", "Api:SystemKey must be at least 16 characters", null },
-        { "Secrets:EncryptionKey", "", "Secrets:EncryptionKey is required with ConnectionStrings:Postgres", AnyPostgres },
+        { "Secrets:EncryptionKey", "", "Secrets:EncryptionKeys:0 (or Secrets:EncryptionKey) is required with ConnectionStrings:Postgres", AnyPostgres },
         { "ConnectionStrings:Postgres", "Host=db;Port=not-a-port", "ConnectionStrings:Postgres is not a valid connection string", null },
         { "ConnectionStrings:Postgres", "Username=nobody", "ConnectionStrings:Postgres names no Host", null },
         { "Orleans:SiloPort", "70000", "Orleans:SiloPort must be a TCP port from 1 to 65535", null },
@@ -63,6 +64,24 @@ public sealed class StartupSettingsTests
         });
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_key_listed_twice_or_a_bad_second_key_stops_the_silo_naming_each()
+    {
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var settings = SiloApp.TestSettings(new Dictionary<string, string>
+        {
+            ["Secrets:EncryptionKeys:0"] = key,
+            ["Secrets:EncryptionKeys:1"] = "not base64!",
+            ["Secrets:EncryptionKey"] = key,
+        });
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => SiloHost.BuildAsync(SiloApp.Arguments(settings)));
+
+        Assert.Contains("Secrets:EncryptionKeys:1 must be base64 of 32 bytes", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Secrets:EncryptionKey is the same key as Secrets:EncryptionKeys:0", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -106,28 +125,5 @@ public sealed class StartupSettingsTests
         var line = Assert.Single(logged.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("answered 500", StringComparison.Ordinal));
         Assert.Contains(traceId, line.Message, StringComparison.Ordinal);
         Assert.IsType<InvalidOperationException>(line.Exception);
-    }
-
-    /// <summary>Keeps what is logged, for a test to look at.</summary>
-    private sealed class CapturingLoggerProvider : ILoggerProvider
-    {
-        public System.Collections.Concurrent.ConcurrentQueue<(LogLevel Level, string Message, Exception? Exception)> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(Entries);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(System.Collections.Concurrent.ConcurrentQueue<(LogLevel, string, Exception?)> entries) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                entries.Enqueue((logLevel, formatter(state, exception), exception));
-        }
     }
 }

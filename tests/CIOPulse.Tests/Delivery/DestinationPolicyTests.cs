@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using CIOPulse.Grains;
+using CIOPulse.Grains.Interfaces;
+using CIOPulse.Tests.Infrastructure;
 
 namespace CIOPulse.Tests.Delivery;
 
@@ -115,7 +117,7 @@ public sealed class DestinationPolicyTests
     [Fact]
     public async Task A_host_resolving_to_any_private_address_is_refused()
     {
-        var resolver = new FakeResolver("8.8.8.8", "10.0.0.5");
+        var resolver = new FakeDestinationResolver("8.8.8.8", "10.0.0.5");
 
         var reason = await DestinationPolicy.CheckDestinationAsync(
             new Uri("https://hooks.example.com/in"), allowPrivateNetworks: false, resolver.ResolveAsync, CancellationToken.None);
@@ -129,7 +131,7 @@ public sealed class DestinationPolicyTests
     [Fact]
     public async Task A_host_resolving_only_to_public_addresses_is_accepted()
     {
-        var resolver = new FakeResolver("93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c");
+        var resolver = new FakeDestinationResolver("93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c");
 
         var reason = await DestinationPolicy.CheckDestinationAsync(
             new Uri("https://hooks.example.com/in"), allowPrivateNetworks: false, resolver.ResolveAsync, CancellationToken.None);
@@ -165,7 +167,7 @@ public sealed class DestinationPolicyTests
     [InlineData("http://metadata.google.internal/computeMetadata/v1/")]
     public async Task Local_and_internal_host_names_are_refused_without_resolving(string url)
     {
-        var resolver = new FakeResolver("8.8.8.8");
+        var resolver = new FakeDestinationResolver("8.8.8.8");
 
         var reason = await DestinationPolicy.CheckDestinationAsync(
             new Uri(url), allowPrivateNetworks: false, resolver.ResolveAsync, CancellationToken.None);
@@ -186,7 +188,7 @@ public sealed class DestinationPolicyTests
     [InlineData("https://[2606:4700::1111]/hook", false)]
     public async Task Ip_literals_are_judged_without_resolving(string url, bool refused)
     {
-        var resolver = new FakeResolver("8.8.8.8");
+        var resolver = new FakeDestinationResolver("8.8.8.8");
 
         var reason = await DestinationPolicy.CheckDestinationAsync(
             new Uri(url), allowPrivateNetworks: false, resolver.ResolveAsync, CancellationToken.None);
@@ -195,13 +197,197 @@ public sealed class DestinationPolicyTests
         Assert.Empty(resolver.Queries);
     }
 
+    /// <summary>
+    /// Every form of URL an SSRF attempt uses, with what System.Uri makes of its host (the host the
+    /// connection would go to) and the reason the settings rules give; null: accepted. Names resolve
+    /// through a fake resolver: public.test and every other name to 93.184.215.14, except those below.
+    /// </summary>
+    public static TheoryData<string, string, string?> UrlForms => new()
+    {
+        // Loopback.
+        { "http://127.0.0.1/", "127.0.0.1", "private or loopback address (127.0.0.1)" },
+        { "http://127.255.255.254/", "127.255.255.254", "private or loopback address (127.255.255.254)" },
+        { "http://[::1]/", "[::1]", "private or loopback address (::1)" },
+        // RFC 1918, with the edges of 172.16.0.0/12.
+        { "http://10.0.0.1/", "10.0.0.1", "private or loopback address (10.0.0.1)" },
+        { "http://10.255.255.255/", "10.255.255.255", "private or loopback address (10.255.255.255)" },
+        { "http://172.15.255.255/", "172.15.255.255", null },
+        { "http://172.16.0.0/", "172.16.0.0", "private or loopback address (172.16.0.0)" },
+        { "http://172.31.255.255/", "172.31.255.255", "private or loopback address (172.31.255.255)" },
+        { "http://172.32.0.0/", "172.32.0.0", null },
+        { "http://192.168.0.1/", "192.168.0.1", "private or loopback address (192.168.0.1)" },
+        { "http://192.168.255.255/", "192.168.255.255", "private or loopback address (192.168.255.255)" },
+        // Link-local and metadata.
+        { "http://169.254.169.254/latest/meta-data/", "169.254.169.254", "private or loopback address (169.254.169.254)" },
+        { "http://[fe80::1]/", "[fe80::1]", "private or loopback address (fe80::1)" },
+        { "http://[fd00:ec2::254]/latest/meta-data/", "[fd00:ec2::254]", "private or loopback address (fd00:ec2::254)" },
+        { "http://metadata.google.internal/computeMetadata/v1/", "metadata.google.internal", "names a local or internal host (metadata.google.internal)" },
+        { "http://METADATA.google.internal./", "metadata.google.internal.", "names a local or internal host (metadata.google.internal.)" },
+        // Carrier-grade NAT 100.64.0.0/10 and its edges.
+        { "http://100.63.255.255/", "100.63.255.255", null },
+        { "http://100.64.0.0/", "100.64.0.0", "private or loopback address (100.64.0.0)" },
+        { "http://100.127.255.255/", "100.127.255.255", "private or loopback address (100.127.255.255)" },
+        { "http://100.128.0.0/", "100.128.0.0", null },
+        // Unique local fc00::/7.
+        { "http://[fc00::1]/", "[fc00::1]", "private or loopback address (fc00::1)" },
+        { "http://[fdff:ffff:ffff::1]/", "[fdff:ffff:ffff::1]", "private or loopback address (fdff:ffff:ffff::1)" },
+        { "http://[fe00::1]/", "[fe00::1]", null },
+        // IPv4-mapped IPv6, in both spellings (Uri writes the second as the first), and NAT64.
+        { "http://[::ffff:127.0.0.1]/", "[::ffff:127.0.0.1]", "private or loopback address (::ffff:127.0.0.1)" },
+        { "http://[::ffff:7f00:1]/", "[::ffff:127.0.0.1]", "private or loopback address (::ffff:127.0.0.1)" },
+        { "http://[0:0:0:0:0:ffff:a9fe:a9fe]/", "[::ffff:169.254.169.254]", "private or loopback address (::ffff:169.254.169.254)" },
+        { "http://[64:ff9b::a9fe:a9fe]/", "[64:ff9b::a9fe:a9fe]", "private or loopback address (64:ff9b::a9fe:a9fe)" },
+        // Unspecified: Uri reads a bare 0 as 0.0.0.0 too.
+        { "http://0.0.0.0/", "0.0.0.0", "private or loopback address (0.0.0.0)" },
+        { "http://0/", "0.0.0.0", "private or loopback address (0.0.0.0)" },
+        { "http://[::]/", "[::]", "private or loopback address (::)" },
+        // Decimal, octal, hex and short forms: Uri canonicalises them all to the dotted quad.
+        { "http://2130706433/", "127.0.0.1", "private or loopback address (127.0.0.1)" },
+        { "http://0177.0.0.1/", "127.0.0.1", "private or loopback address (127.0.0.1)" },
+        { "http://0x7f.1/", "127.0.0.1", "private or loopback address (127.0.0.1)" },
+        { "http://0x7f000001/", "127.0.0.1", "private or loopback address (127.0.0.1)" },
+        { "http://127.1/", "127.0.0.1", "private or loopback address (127.0.0.1)" },
+        { "http://0300.0250.0.1/", "192.168.0.1", "private or loopback address (192.168.0.1)" },
+        // Host names to Uri that spell an address: judged as that address, never sent to a resolver.
+        { "http://127.0.0.1./", "127.0.0.1.", "private or loopback address (127.0.0.1)" },
+        { "http://127\u30020\u30020\u30021/", "127\u30020\u30020\u30021", "private or loopback address (127.0.0.1)" },
+        // User-information tricks.
+        { "http://example.com@127.0.0.1/", "127.0.0.1", "must not contain user information" },
+        { "http://127.0.0.1#@example.com/", "127.0.0.1", "private or loopback address (127.0.0.1)" },
+        { "http://127.0.0.1:80@example.com/", "example.com", "must not contain user information" },
+        { "http://user:pass@host/", "host", "must not contain user information" },
+        // Local names, in any case and with a trailing dot.
+        { "http://localhost/", "localhost", "names a local or internal host (localhost)" },
+        { "http://localhost./", "localhost.", "names a local or internal host (localhost.)" },
+        { "http://LOCALHOST/", "localhost", "names a local or internal host (localhost)" },
+        { "http://LocalHost.:8080/", "localhost.", "names a local or internal host (localhost.)" },
+        // Names that resolve privately.
+        { "http://private.test/", "private.test", "resolves to a private or loopback address (10.1.2.3)" },
+        { "http://mapped.test/", "mapped.test", "resolves to a private or loopback address (::ffff:127.0.0.1)" },
+        { "http://mixed.test/", "mixed.test", "resolves to a private or loopback address (192.168.1.1)" },
+        // Other schemes.
+        { "ftp://example.com/file", "example.com", "must be an absolute http or https URL" },
+        { "file:///etc/passwd", "", "must be an absolute http or https URL" },
+        { "gopher://127.0.0.1:6379/_INFO", "127.0.0.1", "must be an absolute http or https URL" },
+        { "javascript:alert(1)", "", "must be an absolute http or https URL" },
+        { "data:text/plain,hello", "", "must be an absolute http or https URL" },
+        // Public destinations.
+        { "http://93.184.215.14/hook", "93.184.215.14", null },
+        { "https://public.test:8443/hook?x=1", "public.test", null },
+        { "https://[2606:2800:21f:cb07:6820:80da:af6b:8b2c]/hook", "[2606:2800:21f:cb07:6820:80da:af6b:8b2c]", null },
+    };
+
+    /// <summary>The fake resolver behind <see cref="UrlForms"/>.</summary>
+    public static FakeDestinationResolver UrlFormsResolver() => new FakeDestinationResolver("93.184.215.14")
+        .Map("private.test", "10.1.2.3")
+        .Map("mapped.test", "::ffff:127.0.0.1")
+        .Map("mixed.test", "93.184.215.14", "192.168.1.1");
+
+    [Theory]
+    [MemberData(nameof(UrlForms))]
+    public async Task Each_url_form_is_read_as_system_uri_reads_it_and_judged_by_the_settings_rules(string url, string uriHost, string? reason)
+    {
+        Assert.True(Uri.TryCreate(url, UriKind.Absolute, out var uri), $"{url} is not an absolute URI");
+        Assert.Equal(uriHost, uri.Host);
+
+        var update = new WebhookSettingsUpdate(Enabled: true, url, Username: null, Password: null, ServiceNowWrapper: false);
+        var (_, refusal) = await AccountGrain.CheckSettingsAsync(update, AccountPlan.Corporate, allowPrivateNetworks: false, UrlFormsResolver(), CancellationToken.None);
+
+        if (reason is null)
+        {
+            Assert.Null(refusal);
+        }
+        else
+        {
+            Assert.NotNull(refusal);
+            Assert.Equal(SettingsUpdateOutcome.Invalid, refusal.Outcome);
+            Assert.Equal("url", refusal.Field);
+            Assert.Contains(reason, refusal.Error, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1.")]
+    [InlineData("127\u30020\u30020\u30021")]
+    [InlineData("2130706433")]
+    public async Task A_host_that_spells_an_address_is_never_sent_to_the_resolver(string host)
+    {
+        var resolver = new FakeDestinationResolver("93.184.215.14");
+
+        var reason = await DestinationPolicy.CheckDestinationAsync(
+            new Uri($"http://{host}/"), allowPrivateNetworks: false, resolver.ResolveAsync, CancellationToken.None);
+
+        Assert.Contains("(127.0.0.1)", reason, StringComparison.Ordinal);
+        Assert.Empty(resolver.Queries);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("::ffff:127.0.0.1")]
+    public async Task The_connect_callback_dials_what_the_resolver_says_and_refuses_a_name_that_resolves_to_loopback(string address)
+    {
+        using var timeout = new CancellationTokenSource(_testTimeout);
+        var listener = new TcpListener(IPAddress.IPv6Any, 0) { Server = { DualMode = true } };
+        listener.Start();
+        try
+        {
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            var resolver = new FakeDestinationResolver().Map("rebind.test", address);
+            using var client = new HttpClient(new SocketsHttpHandler
+            {
+                ConnectCallback = DestinationPolicy.CreateConnectCallback(allowPrivateNetworks: false, resolver),
+                UseProxy = false,
+            });
+
+            var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(new Uri($"http://rebind.test:{port}/"), timeout.Token));
+
+            Assert.Equal(AttemptFailure.DestinationRefused, WebhookSender.Classify(error));
+            Assert.Equal(["rebind.test"], resolver.Queries);
+            Assert.False(listener.Pending(), "no connection may reach the loopback listener");
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1.")]
+    [InlineData("127\u30020\u30020\u30021")]
+    public async Task The_connect_callback_refuses_a_host_that_spells_a_loopback_address_without_asking_the_resolver(string host)
+    {
+        using var timeout = new CancellationTokenSource(_testTimeout);
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            var resolver = new FakeDestinationResolver("93.184.215.14");
+            using var client = new HttpClient(new SocketsHttpHandler
+            {
+                ConnectCallback = DestinationPolicy.CreateConnectCallback(allowPrivateNetworks: false, resolver),
+                UseProxy = false,
+            });
+
+            var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(new Uri($"http://{host}:{port}/"), timeout.Token));
+
+            Assert.Equal(AttemptFailure.DestinationRefused, WebhookSender.Classify(error));
+            Assert.Empty(resolver.Queries);
+            Assert.False(listener.Pending(), "no connection may reach the loopback listener");
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
     [Theory]
     [InlineData("http://localhost:8080/hook")]
     [InlineData("http://127.0.0.1:5000/hook")]
     [InlineData("http://internal-receiver.corp.example/hook")]
     public async Task Allowing_private_networks_accepts_any_destination_without_resolving(string url)
     {
-        var resolver = new FakeResolver("10.0.0.5");
+        var resolver = new FakeDestinationResolver("10.0.0.5");
 
         var reason = await DestinationPolicy.CheckDestinationAsync(
             new Uri(url), allowPrivateNetworks: true, resolver.ResolveAsync, CancellationToken.None);
@@ -248,7 +434,7 @@ public sealed class DestinationPolicyTests
     private static HttpClient CreateClient(bool allowPrivateNetworks) =>
         new(new SocketsHttpHandler
         {
-            ConnectCallback = DestinationPolicy.CreateConnectCallback(allowPrivateNetworks),
+            ConnectCallback = DestinationPolicy.CreateConnectCallback(allowPrivateNetworks, DnsDestinationResolver.Instance),
             ConnectTimeout = _testTimeout,
             UseProxy = false,
         })
@@ -278,18 +464,5 @@ public sealed class DestinationPolicyTests
         var response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"u8.ToArray();
         await stream.WriteAsync(response, ct);
         await stream.FlushAsync(ct);
-    }
-
-    private sealed class FakeResolver(params string[] addresses)
-    {
-        private readonly List<string> _queries = [];
-
-        public IReadOnlyList<string> Queries => _queries;
-
-        public Task<IPAddress[]> ResolveAsync(string host, CancellationToken ct)
-        {
-            _queries.Add(host);
-            return Task.FromResult(Array.ConvertAll(addresses, IPAddress.Parse));
-        }
     }
 }

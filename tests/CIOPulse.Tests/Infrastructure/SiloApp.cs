@@ -32,11 +32,15 @@ public sealed class SiloApp : IAsyncDisposable
     /// <summary>The node's services, for tests that talk to its grains directly.</summary>
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>Starts a node; <paramref name="settings"/> override configuration keys (e.g. "Webhooks:AttemptTimeout").</summary>
-    public static async Task<SiloApp> StartAsync(IReadOnlyDictionary<string, string>? settings = null, Action<WebApplication>? configure = null)
+    /// <summary>
+    /// Starts a node; <paramref name="settings"/> override configuration keys (e.g. "Webhooks:AttemptTimeout"),
+    /// <paramref name="services"/> registers services before the product does (a fake resolver, a log capture).
+    /// </summary>
+    public static async Task<SiloApp> StartAsync(
+        IReadOnlyDictionary<string, string>? settings = null, Action<WebApplication>? configure = null, Action<IServiceCollection>? services = null)
     {
         var values = TestSettings(settings);
-        var app = await SiloHost.BuildAsync(Arguments(values));
+        var app = await SiloHost.BuildAsync(Arguments(values), services);
         configure?.Invoke(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

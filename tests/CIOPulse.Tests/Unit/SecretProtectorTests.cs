@@ -8,7 +8,9 @@ public sealed class SecretProtectorTests
     private const string Account = "acme";
     private const string Secret = "correct horse battery staple";
 
-    private static readonly SecretProtector _protector = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+    private static readonly byte[] _key = [.. Enumerable.Range(1, 32).Select(i => (byte)i)];
+    private static readonly byte[] _newerKey = [.. Enumerable.Range(101, 32).Select(i => (byte)i)];
+    private static readonly SecretProtector _protector = new(_key);
 
     [Theory]
     [InlineData("hunter2")]
@@ -31,11 +33,12 @@ public sealed class SecretProtectorTests
     }
 
     [Fact]
-    public void Stored_form_starts_with_v1_and_does_not_contain_the_plaintext()
+    public void Stored_form_is_v2_with_the_key_id_and_does_not_contain_the_plaintext()
     {
         var stored = _protector.Protect(Secret, Account);
 
-        Assert.StartsWith("v1:", stored, StringComparison.Ordinal);
+        Assert.StartsWith("v2:" + SecretProtector.KeyIdOf(_key) + ":", stored, StringComparison.Ordinal);
+        Assert.Matches("^v2:[0-9a-f]{12}:[A-Za-z0-9+/]+=*$", stored);
         Assert.DoesNotContain(Secret, stored, StringComparison.Ordinal);
         Assert.DoesNotContain(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Secret)), stored, StringComparison.Ordinal);
     }
@@ -88,20 +91,19 @@ public sealed class SecretProtectorTests
     public void Flipping_one_bit_of_nonce_tag_or_ciphertext_makes_it_undecryptable(int byteIndex)
     {
         var stored = _protector.Protect(Secret, Account);
-        var bytes = Convert.FromBase64String(stored["v1:".Length..]);
+        var bytes = Payload(stored);
         var index = byteIndex < 0 ? bytes.Length + byteIndex : byteIndex;
         bytes[index] ^= 0x01;
 
-        Assert.Null(_protector.TryUnprotect("v1:" + Convert.ToBase64String(bytes), Account));
+        Assert.Null(_protector.TryUnprotect(WithPayload(stored, bytes), Account));
     }
 
     [Fact]
     public void Truncated_ciphertext_is_undecryptable()
     {
         var stored = _protector.Protect(Secret, Account);
-        var bytes = Convert.FromBase64String(stored["v1:".Length..]);
 
-        Assert.Null(_protector.TryUnprotect("v1:" + Convert.ToBase64String(bytes[..^1]), Account));
+        Assert.Null(_protector.TryUnprotect(WithPayload(stored, Payload(stored)[..^1]), Account));
     }
 
     [Theory]
@@ -122,9 +124,12 @@ public sealed class SecretProtectorTests
     public void Valid_ciphertext_under_another_version_prefix_is_undecryptable()
     {
         var stored = _protector.Protect(Secret, Account);
+        var payload = Convert.ToBase64String(Payload(stored));
 
-        Assert.Null(_protector.TryUnprotect("v2:" + stored["v1:".Length..], Account));
-        Assert.Null(_protector.TryUnprotect(stored["v1:".Length..], Account));
+        Assert.Null(_protector.TryUnprotect("v3:" + stored["v2:".Length..], Account));
+        Assert.Null(_protector.TryUnprotect("v2:" + payload, Account));
+        Assert.Null(_protector.TryUnprotect(stored["v2:".Length..], Account));
+        Assert.Null(_protector.TryUnprotect(payload, Account));
     }
 
     [Theory]
@@ -150,6 +155,10 @@ public sealed class SecretProtectorTests
         Assert.Contains("Secrets:EncryptionKey", exception.Message, StringComparison.Ordinal);
     }
 
-    private static string Nonce(string stored) =>
-        Convert.ToHexString(Convert.FromBase64String(stored["v1:".Length..]).AsSpan(0, 12));
+    private static string Nonce(string stored) => Convert.ToHexString(Payload(stored).AsSpan(0, 12));
+
+    /// <summary>nonce ‖ tag ‖ ciphertext of a v2 value.</summary>
+    private static byte[] Payload(string stored) => Convert.FromBase64String(stored[(stored.LastIndexOf(':') + 1)..]);
+
+    private static string WithPayload(string stored, byte[] payload) => stored[..(stored.LastIndexOf(':') + 1)] + Convert.ToBase64String(payload);
 }
