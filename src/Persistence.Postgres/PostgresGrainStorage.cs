@@ -11,7 +11,8 @@ namespace CIOPulse.Persistence.Postgres;
 /// committed: concurrent writes of many grains go to the database as one statement in one
 /// transaction, each still checked against its own version (ETag). A write whose version no longer
 /// matches fails alone with <see cref="InconsistentStateException"/>, as with any Orleans provider;
-/// an insert (no ETag) fails that way when the row already exists. Used for the hot webhook state.
+/// an insert (no ETag) fails that way when the row already exists. Used for the hot webhook state and
+/// for accounts.
 /// </summary>
 public sealed class PostgresGrainStorage : IGrainStorage
 {
@@ -127,6 +128,9 @@ public sealed class PostgresGrainStorage : IGrainStorage
 
     /// <summary>Row key: the state name, length-prefixed so no (grain, state name) pair can spell another's.</summary>
     private static string Key(string stateName, GrainId grainId) => $"{stateName.Length}:{stateName}:{grainId}";
+
+    /// <summary>What the keys of one state of one grain type start with; the grain's key follows.</summary>
+    public static string KeyPrefix(string stateName, string grainType) => $"{stateName.Length}:{stateName}:{grainType}/";
 
     /// <summary>Turns a batch's state writes into statements of the shared group commit.</summary>
     private sealed class Writes(string serviceId) : IPostgresBatchPart<PendingWrite>

@@ -5,7 +5,6 @@ using Npgsql;
 using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
-using Orleans.Storage;
 
 namespace CIOPulse.Persistence.Postgres;
 
@@ -15,8 +14,8 @@ public static class PostgresSiloBuilderExtensions
 
     /// <summary>
     /// Puts a silo on PostgreSQL through one shared data source: ADO.NET membership (unless the
-    /// caller brings its own), ADO.NET grain storage for accounts, group-committing storage for webhook
-    /// state and a group-committing reminder table, and the Webhook Log index with its pruner.
+    /// caller brings its own), group-committing grain storage for accounts and webhook state, a
+    /// group-committing reminder table, and the Webhook Log index with its pruner.
     /// The schema must have been migrated (<see cref="SchemaMigrator"/>).
     /// </summary>
     public static ISiloBuilder UsePostgres(this ISiloBuilder silo, NpgsqlDataSource dataSource, bool clustering = true)
@@ -40,14 +39,11 @@ public static class PostgresSiloBuilderExtensions
             });
         }
 
-        silo.AddAdoNetGrainStorage(StorageNames.Accounts, options => options.Configure<Serializer>((storage, serializer) =>
-        {
-            storage.Invariant = Invariant;
-            storage.DataSource = dataSource;
-
-            // Orleans' binary format: compact and fast, and the state types carry [Id]/[Alias] for it.
-            storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
-        }));
+        // Accounts are in this project's grain storage too, keyed by the whole grain id: Orleans' ADO.NET
+        // storage keeps a key that reads as a number as that number, so `cafe1` and `0cafe1` would
+        // share one row (migration 0005 moved what it had stored).
+        silo.Services.AddGrainStorage(StorageNames.Accounts, (sp, _) => new PostgresGrainStorage(
+            sp.GetRequiredService<PostgresGroupCommit>(), sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, sp.GetRequiredService<Serializer>()));
 
         silo.Services.AddSingleton<IAccountCatalog>(sp => new PostgresAccountCatalog(dataSource, sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
 
