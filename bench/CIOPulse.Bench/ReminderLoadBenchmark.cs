@@ -16,9 +16,10 @@ namespace CIOPulse.Bench;
 /// the database's size and /health/live latency on A during the load. Phase 2 (takeover): silo B
 /// joins, the account is pointed at a receiver that answers 200, A is SIGKILLed shortly after the
 /// first retries fall due, and the arrival of every retry due up to <c>--observe</c> seconds after the
-/// kill is compared with its due time: lateness = arrival - max(kill, due). Any first delay of ten
-/// seconds or more keeps the product's reminder behaviour (its watchdog period is the smaller of ten
-/// seconds and the shortest delay), so <c>--retry-delay</c> only moves the due times past the load.
+/// kill is compared with its due time: lateness = arrival - max(kill, due). The reminders' watchdog
+/// period is the smaller of a minute and the shortest delay (ten seconds until 2026-12-03), so a
+/// first delay of a minute or more keeps the product's reminder behaviour and <c>--retry-delay</c>
+/// only moves the due times past the load.
 /// Prints one JSON line.
 /// </summary>
 public static class ReminderLoadBenchmark

@@ -16,6 +16,7 @@ public static class GrainServiceCollectionExtensions
     {
         silo.Services.AddWebhookDelivery(configuration);
         silo.Services.AddSingleton<GrainReferences>();
+        silo.Services.AddKeyedSingleton<TimeProvider>(TimeProviderNames.Membership, new ProcessStartClock());
         silo.AddReminders();
         silo.Services.AddOptions<ReminderOptions>().Configure<IOptions<WebhookOptions>>((reminders, webhooks) =>
         {

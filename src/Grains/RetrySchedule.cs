@@ -18,14 +18,15 @@ public sealed class RetrySchedule(IReadOnlyList<TimeSpan> delays)
             : null;
 
     /// <summary>The longest the watchdog waits (see <see cref="WatchdogPeriod"/>).</summary>
-    public static readonly TimeSpan MaxWatchdogPeriod = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan MaxWatchdogPeriod = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// The reminder's period, on top of its exact due time. A webhook re-registers its reminder at
     /// every attempt, so the period only matters when a tick is lost — above all while a killed
     /// silo is not yet declared dead, when ticks cannot reach its grains; the next tick then comes one
-    /// period later. Hence short (at most 10 s, costing nothing in steady state), and never longer
-    /// than the shortest delay (tests scale delays down to seconds).
+    /// period later. At most a minute, Orleans' default minimum reminder period (shorter periods are
+    /// what Orleans warns about at start-up), and never longer than the shortest delay (tests scale
+    /// delays down to seconds, and their reminders with them).
     /// </summary>
     public TimeSpan WatchdogPeriod =>
         delays.Count == 0 ? MaxWatchdogPeriod : TimeSpan.FromTicks(Math.Min(MaxWatchdogPeriod.Ticks, delays.Min().Ticks));

@@ -187,9 +187,10 @@ public static partial class SiloHost
     [LoggerMessage(Level = LogLevel.Warning, Message = "EMBEDDED MODE, NOT DURABLE: no ConnectionStrings:Postgres is set, so accounts, webhooks and reminders live in this process's memory and are lost when it stops. API listening on {Urls}.")]
     private static partial void LogEmbeddedMode(ILogger logger, string urls);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No Api:SystemKey is set: the system API key is in {KeyFile} (export KEY=$(cat {KeyFile})).")]
+    // Part of the embedded mode the warning above names: information, so that a healthy start warns once.
+    [LoggerMessage(Level = LogLevel.Information, Message = "No Api:SystemKey is set: the system API key is in {KeyFile} (export KEY=$(cat {KeyFile})).")]
     private static partial void LogGeneratedSystemKey(ILogger logger, string keyFile);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No Secrets:EncryptionKeys (or Secrets:EncryptionKey) is set: webhook passwords are encrypted with a key that lives only as long as this process.")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "No Secrets:EncryptionKeys (or Secrets:EncryptionKey) is set: webhook passwords are encrypted with a key that lives only as long as this process (as does everything else in embedded mode).")]
     private static partial void LogEphemeralSecretsKey(ILogger logger);
 }

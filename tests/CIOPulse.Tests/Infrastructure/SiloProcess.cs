@@ -39,11 +39,11 @@ public sealed class SiloProcess : IAsyncDisposable
             ["Orleans:SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
             ["Orleans:GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
             ["Orleans:AdvertisedIPAddress"] = "127.0.0.1",
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Logging:LogLevel:CIOPulse"] = "Information",
             ["Logging:Console:FormatterName"] = "simple",
             ["Logging:Console:FormatterOptions:SingleLine"] = "true",
         };
+        values.TryAdd("Logging:LogLevel:Default", "Warning");
+        values.TryAdd("Logging:LogLevel:CIOPulse", "Information");
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -65,6 +65,9 @@ public sealed class SiloProcess : IAsyncDisposable
         await silo.WaitUntilReadyAsync(readyTimeout ?? TimeSpan.FromSeconds(90));
         return silo;
     }
+
+    /// <summary>The silo's console output so far, a line per log entry.</summary>
+    public IReadOnlyList<string> Output => [.. _output];
 
     /// <summary>Whether this silo's log shows an attempt for the webhook.</summary>
     public bool Attempted(string webhookId) => _output.Any(line => line.Contains($"Webhook {webhookId}: attempt", StringComparison.Ordinal));

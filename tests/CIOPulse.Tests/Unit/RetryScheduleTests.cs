@@ -56,13 +56,14 @@ public sealed class RetryScheduleTests
     }
 
     [Theory]
-    [InlineData("00:05:00,00:10:00,00:20:00,00:40:00", "00:00:10")]
+    [InlineData("00:05:00,00:10:00,00:20:00,00:40:00", "00:01:00")]
     [InlineData("00:00:02,00:00:04", "00:00:02")]
     [InlineData("00:10:00,00:00:08,00:05:00", "00:00:08")]
-    [InlineData("00:01:00", "00:00:10")]
+    [InlineData("00:01:00", "00:01:00")]
+    [InlineData("00:00:30,00:05:00", "00:00:30")]
     [InlineData("00:00:00.500,01:00:00", "00:00:00.500")]
-    [InlineData("", "00:00:10")]
-    public void Watchdog_period_is_the_shorter_of_ten_seconds_and_the_shortest_delay(string delays, string expected)
+    [InlineData("", "00:01:00")]
+    public void Watchdog_period_is_the_shorter_of_a_minute_and_the_shortest_delay(string delays, string expected)
     {
         var parsed = delays.Length == 0
             ? []
