@@ -11,7 +11,7 @@ public sealed class ClusterHealthCheck(IGrainFactory grains) : IHealthCheck
         try
         {
             await grains.GetGrain<IAccountGrain>("health-probe").Get().WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
-            return HealthCheckResult.Healthy();
+            return HealthCheckResult.Healthy("A grain call was answered.");
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -55,7 +55,7 @@ public static class WebhookApi
         });
         builder.Services.AddApiRateLimits();
         builder.Services.AddPortal();
-        builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
+        builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]); // a durable silo adds "postgres" and "group-commit"
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(MetricsMeterName)
             .AddRuntimeInstrumentation()
@@ -93,8 +93,9 @@ public static class WebhookApi
 
         // Prometheus text format; counters are per process, so each silo reports its own deliveries.
         app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        // Live runs no check (the process answers); ready asks the cluster and, on a durable silo, the database.
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthReportWriter.WriteAsync });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag), ResponseWriter = HealthReportWriter.WriteAsync });
         return app;
     }
 

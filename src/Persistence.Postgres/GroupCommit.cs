@@ -17,6 +17,10 @@ public sealed class GroupCommit<T>(Func<IReadOnlyList<T>, CancellationToken, Tas
 
     private Task? _writer;
     private int _started;
+    private int _backlog;
+
+    /// <summary>Items submitted and not yet taken into a batch.</summary>
+    public int Backlog => Volatile.Read(ref _backlog);
 
     /// <summary>Completes when the batch holding <paramref name="item"/> is stored; faults if that write failed.</summary>
     public Task SubmitAsync(T item)
@@ -30,8 +34,10 @@ public sealed class GroupCommit<T>(Func<IReadOnlyList<T>, CancellationToken, Tas
         // return at once or resume on their own scheduler (a grain's), instead of costing a
         // thread-pool hand-off per item.
         var done = new TaskCompletionSource();
+        Interlocked.Increment(ref _backlog);
         if (!_queue.Writer.TryWrite((item, done)))
         {
+            Interlocked.Decrement(ref _backlog);
             done.SetException(new ObjectDisposedException(nameof(GroupCommit<T>)));
         }
 
@@ -81,6 +87,7 @@ public sealed class GroupCommit<T>(Func<IReadOnlyList<T>, CancellationToken, Tas
         while (batch.Count < maxBatch && _queue.Reader.TryRead(out var next))
         {
             batch.Add(next);
+            Interlocked.Decrement(ref _backlog);
         }
     }
 }

@@ -31,6 +31,9 @@ public sealed class PostgresGroupCommit : IAtomicWrites, IAsyncDisposable
     /// <summary>Where the batches go; the parts use it for their plain (unbatched) reads.</summary>
     public NpgsqlDataSource DataSource { get; }
 
+    /// <summary>Writes and reads waiting for the next batch.</summary>
+    public int Backlog => _commits.Backlog;
+
     /// <summary>
     /// Completes when the batch holding <paramref name="write"/> is committed; faults if it was not.
     /// Called from a write that <see cref="Together"/> started, the write joins that unit.
