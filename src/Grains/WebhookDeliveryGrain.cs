@@ -336,13 +336,15 @@ public sealed partial class WebhookDeliveryGrain(
         if (facts.Attempt is { } attempt)
         {
             WebhookMetrics.Attempted(attempt.Outcome, attempt.Resend, attempt.Duration);
+            var durationMs = (long)attempt.Duration.TotalMilliseconds;
             if (attempt.Outcome.Succeeded)
             {
-                LogAttemptSucceeded(WebhookId, attempt.Number, attempt.Resend);
+                LogAttemptSucceeded(WebhookId, attempt.Number, attempt.Resend, "Succeeded", attempt.Outcome.ResponseCode, durationMs);
             }
             else
             {
-                LogAttemptFailed(WebhookId, attempt.Number, attempt.Resend, attempt.Outcome.ResponseCode, attempt.Outcome.Error);
+                var outcome = (attempt.Outcome.FailureClass ?? AttemptFailure.Network).ToString();
+                LogAttemptFailed(WebhookId, attempt.Number, attempt.Resend, outcome, attempt.Outcome.ResponseCode, durationMs, attempt.Outcome.Error);
             }
         }
 
@@ -356,11 +358,14 @@ public sealed partial class WebhookDeliveryGrain(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Webhook {WebhookId}: attempt {Attempt} (resend: {Resend}) succeeded")]
-    private partial void LogAttemptSucceeded(string webhookId, int attempt, bool resend);
+    // One line per attempt, with its fields for structured sinks (JSON console:
+    // Logging:Console:FormatterName=json). The error is the service's own description: never the
+    // receiver's body, the URL or credentials.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook {WebhookId}: attempt {Attempt} (resend: {Resend}) {Outcome}, status {StatusCode}, {DurationMs} ms")]
+    private partial void LogAttemptSucceeded(string webhookId, int attempt, bool resend, string outcome, int? statusCode, long durationMs);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook {WebhookId}: attempt {Attempt} (resend: {Resend}) failed with status {StatusCode}: {Error}")]
-    private partial void LogAttemptFailed(string webhookId, int attempt, bool resend, int? statusCode, string? error);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook {WebhookId}: attempt {Attempt} (resend: {Resend}) {Outcome}, status {StatusCode}, {DurationMs} ms: {Error}")]
+    private partial void LogAttemptFailed(string webhookId, int attempt, bool resend, string outcome, int? statusCode, long durationMs, string? error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {WebhookId} failed after {Attempts} attempts")]
     private partial void LogWebhookFailed(string webhookId, int attempts);
