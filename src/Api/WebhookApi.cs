@@ -58,6 +58,10 @@ public static class WebhookApi
         builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]); // a durable silo adds "postgres" and "group-commit"
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(MetricsMeterName)
+            // Orleans' own meter (grain calls, activations, messaging, reminders, watchdog) and
+            // ASP.NET Core's built-in ones (requests, Kestrel connections, rate limiting, errors).
+            .AddMeter("Microsoft.Orleans")
+            .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.RateLimiting", "Microsoft.AspNetCore.Diagnostics", "Microsoft.AspNetCore.Routing")
             .AddRuntimeInstrumentation()
             .AddPrometheusExporter());
         return builder;

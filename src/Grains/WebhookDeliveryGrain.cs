@@ -336,6 +336,11 @@ public sealed partial class WebhookDeliveryGrain(
         if (facts.Attempt is { } attempt)
         {
             WebhookMetrics.Attempted(attempt.Outcome, attempt.Resend, attempt.Duration);
+            if (attempt.Number == 1 && !attempt.Resend && Delivery.State.Attempts is [var first, ..])
+            {
+                WebhookMetrics.FirstAttemptStarted(first.StartedUtc - Delivery.State.AcceptedUtc);
+            }
+
             var durationMs = (long)attempt.Duration.TotalMilliseconds;
             if (attempt.Outcome.Succeeded)
             {

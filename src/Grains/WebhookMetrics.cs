@@ -6,7 +6,8 @@ namespace CIOPulse.Grains;
 /// <summary>
 /// The delivery metrics of this silo (meter <c>CIOPulse.Webhooks</c>), exported by the host: how many
 /// webhooks were accepted, how many attempts were made and how they ended, how long they took, and
-/// how many webhooks finished Succeeded or Failed. Labels carry no customer data.
+/// how many webhooks finished Succeeded or Failed, and how long a webhook waited for its first attempt.
+/// Labels carry no customer data.
 /// </summary>
 public static class WebhookMetrics
 {
@@ -19,16 +20,24 @@ public static class WebhookMetrics
     private static readonly Counter<long> Attempts = Meter.CreateCounter<long>("ciopulse.webhooks.attempts", description: "POSTs made, by outcome (success, http_error, network_error) and kind (automatic, resend).");
     private static readonly Histogram<double> AttemptDuration = Meter.CreateHistogram<double>("ciopulse.webhooks.attempt.duration", unit: "s", description: "Duration of one POST.");
     private static readonly Counter<long> FinishedCount = Meter.CreateCounter<long>("ciopulse.webhooks.finished", description: "Webhooks that reached a final status, by status.");
+    private static readonly Histogram<double> FirstAttemptDelay = Meter.CreateHistogram<double>(
+        "ciopulse.webhooks.first_attempt.delay", unit: "s", description: "Time from a webhook's acceptance to the start of its first attempt.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
 
     public static void Accepted() => AcceptedCount.Add(1);
 
+    /// <summary>One attempt: by outcome, kind and failure class (a fixed set of names: never an account, a URL or a code).</summary>
     public static void Attempted(AttemptOutcome outcome, bool resend, TimeSpan duration)
     {
         var result = outcome.Succeeded ? "success" : outcome.ResponseCode is null ? "network_error" : "http_error";
         var kind = resend ? "resend" : "automatic";
-        Attempts.Add(1, new KeyValuePair<string, object?>("outcome", result), new KeyValuePair<string, object?>("kind", kind));
+        var failure = outcome.Succeeded ? "none" : (outcome.FailureClass ?? AttemptFailure.Network).ToString();
+        Attempts.Add(1, new KeyValuePair<string, object?>("outcome", result), new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("failure", failure));
         AttemptDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("outcome", result));
     }
+
+    /// <summary>How long an accepted webhook waited for its first attempt to start.</summary>
+    public static void FirstAttemptStarted(TimeSpan sinceAccepted) => FirstAttemptDelay.Record(Math.Max(0, sinceAccepted.TotalSeconds));
 
     public static void Finished(WebhookStatus status) =>
         FinishedCount.Add(1, new KeyValuePair<string, object?>("status", status.ToString()));

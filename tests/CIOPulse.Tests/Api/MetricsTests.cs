@@ -54,20 +54,34 @@ public sealed partial class MetricsTests
         await AssertStatusAsync(await client.PostCompletionAsync(accountId, Completion("m-3", overall: 4)), HttpStatusCode.Accepted);
         await receiver.WaitForRequestsAsync(retryPath, 2, Deadline);
 
+        // A fourth whose two automatic attempts find nothing listening: it ends Failed.
+        await AssertStatusAsync(await client.PutSettingsAsync(accountId, Settings($"http://127.0.0.1:{FreePorts.Next()}/closed")), HttpStatusCode.OK);
+        await AssertStatusAsync(await client.PostCompletionAsync(accountId, Completion("m-4")), HttpStatusCode.Accepted);
+
         // Counters are exported on a collection cycle; poll until the last outcome shows.
         var samples = await Eventually.ReachAsync(
             () => ScrapeAsync(scraper),
-            s => Value(s, "ciopulse_webhooks_finished_total", "status=\"Succeeded\"") >= 3,
-            "three successes are exported",
+            s => Value(s, "ciopulse_webhooks_finished_total", "status=\"Succeeded\"") >= 3 && Value(s, "ciopulse_webhooks_finished_total", "status=\"Failed\"") >= 1,
+            "three successes and a failed webhook are exported",
             Deadline,
             TimeSpan.FromMilliseconds(100));
 
-        Assert.Equal(3, Value(samples, "ciopulse_webhooks_accepted_total"));
+        Assert.Equal(4, Value(samples, "ciopulse_webhooks_accepted_total"));
         Assert.Equal(3, Value(samples, "ciopulse_webhooks_attempts_total", "outcome=\"success\""));
         Assert.Equal(1, Value(samples, "ciopulse_webhooks_attempts_total", "outcome=\"http_error\""));
-        Assert.Equal(0, Value(samples, "ciopulse_webhooks_attempts_total", "outcome=\"network_error\""));
+        Assert.Equal(2, Value(samples, "ciopulse_webhooks_attempts_total", "outcome=\"network_error\""));
+        Assert.Equal(1, Value(samples, "ciopulse_webhooks_attempts_total", "failure=\"HttpServerError\""));
+        Assert.Equal(2, Value(samples, "ciopulse_webhooks_attempts_total", "failure=\"ConnectionRefused\""));
         Assert.Equal(3, Value(samples, "ciopulse_webhooks_finished_total", "status=\"Succeeded\""));
-        Assert.Equal(0, Value(samples, "ciopulse_webhooks_finished_total", "status=\"Failed\""));
+        Assert.Equal(1, Value(samples, "ciopulse_webhooks_finished_total", "status=\"Failed\""));
+        Assert.Equal(4, Value(samples, "ciopulse_webhooks_first_attempt_delay_seconds_count"));
+
+        // Orleans' and ASP.NET Core's own meters are exported beside the product's.
+        var text = await scraper.GetStringAsync(new Uri("metrics", UriKind.Relative));
+        Assert.Matches(new Regex("^orleans_", RegexOptions.Multiline), text);
+        Assert.Matches(new Regex("^http_server_request_duration_seconds_count", RegexOptions.Multiline), text);
+        Assert.DoesNotContain(accountId, text, StringComparison.Ordinal);
+        Assert.DoesNotContain($"\"{receiver.BaseUri.Port}\"", text, StringComparison.Ordinal); // no label names a receiver (Kestrel's own address is there)
     }
 
     private static async Task<Dictionary<string, double>> ScrapeAsync(HttpClient client)
