@@ -51,24 +51,34 @@ public static partial class SiloHost
         // same rules run again when the host starts (ValidateOnStart).
         CheckSettings(builder.Configuration, durable ? connectionString : null);
         configureServices?.Invoke(builder.Services);
+        var dashboard = DashboardSettings.Read(builder.Configuration);
         if (!durable)
         {
             // A host may hand in the store (tests restart a node on the same one); normally it is new.
             var storage = builder.Services.FirstOrDefault(service => service.ServiceType == typeof(InProcessGrainStorage))?.ImplementationInstance as InProcessGrainStorage
                 ?? new InProcessGrainStorage();
-            builder.UseOrleans(silo => ConfigureEmbedded(silo, cluster, storage, builder.Configuration));
+            builder.UseOrleans(silo =>
+            {
+                ConfigureEmbedded(silo, cluster, storage, builder.Configuration);
+                SiloDashboard.Add(silo, dashboard);
+            });
         }
         else
         {
             var dataSource = PostgresDataSource.Create(connectionString!);
             await MigrateAsync(dataSource, cancellationToken);
-            builder.UseOrleans(silo => ConfigureDurable(silo, cluster, dataSource, builder.Configuration));
+            builder.UseOrleans(silo =>
+            {
+                ConfigureDurable(silo, cluster, dataSource, builder.Configuration);
+                SiloDashboard.Add(silo, dashboard);
+            });
         }
 
         builder.AddWebhookApi();
 
         var app = builder.Build();
         app.MapWebhookApi();
+        SiloDashboard.Map(app, dashboard);
         if (string.IsNullOrWhiteSpace(connectionString))
         {
             app.Lifetime.ApplicationStarted.Register(() => WarnAboutEmbeddedMode(app));
@@ -86,6 +96,7 @@ public static partial class SiloHost
         var failures = new List<string>();
         var api = configuration.GetSection(ApiOptions.SectionName).Get<ApiOptions>() ?? new ApiOptions();
         failures.AddRange(Failures(new DataAnnotationValidateOptions<ApiOptions>(null).Validate(null, api)));
+        failures.AddRange(Failures(new DataAnnotationValidateOptions<DashboardSettings>(null).Validate(null, DashboardSettings.Read(configuration))));
         var secrets = configuration.GetSection(SecretsOptions.SectionName).Get<SecretsOptions>() ?? new SecretsOptions();
         failures.AddRange(Failures(new SecretsOptionsValidator(configuration.GetSection(SecretsOptions.SectionName)).Validate(null, secrets)));
         if (connectionString is not null)
