@@ -2,9 +2,12 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CIOPulse.Api;
 using CIOPulse.Api.Portal;
 using CIOPulse.Grains;
 using CIOPulse.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -15,7 +18,7 @@ namespace CIOPulse.Tests.Api;
 /// <summary>
 /// The OpenAPI document at /openapi/v1.json against the real host that serves it: every API route
 /// is in it, every status it documents is provoked and answers with the documented shape, it is
-/// the document checked in as docs/openapi.json, and the reference at /docs renders from this host
+/// the document checked in as docs/openapi.json, a gateway serves it too, and the reference at /docs renders from this host
 /// alone. Account keys are limited to 1 request a second here, so that a 429 can be provoked; every
 /// other request uses a fresh key or the system key.
 /// </summary>
@@ -196,6 +199,37 @@ public sealed class OpenApiTests : IAsyncLifetime
         Directory.CreateDirectory(screenshots);
         await page.ScreenshotAsync(new() { Path = Path.Combine(screenshots, "docs.png") });
         Assert.Empty(elsewhere);
+    }
+
+    [Fact]
+    public async Task A_gateway_serves_the_same_document_and_reference()
+    {
+        var gateway = GatewayHost.Build(
+        [
+            "--urls=http://127.0.0.1:0",
+            "--Api:SystemKey=" + SiloApp.SystemKey,
+            "--Orleans:GatewayPort=" + _app.Settings["Orleans:GatewayPort"],
+            "--Orleans:ClusterId=" + _app.Settings["Orleans:ClusterId"],
+            "--Logging:LogLevel:Default=Warning",
+        ]);
+        await gateway.StartAsync();
+        try
+        {
+            var address = gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            using var client = new HttpClient { BaseAddress = new Uri(address) };
+            Assert.Equal(_documentText, await client.GetStringAsync(DocumentPath));
+            using var reference = await client.GetAsync("docs/");
+            await AssertStatusAsync(reference, HttpStatusCode.OK);
+            Assert.Equal("text/html", reference.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("<script src=\"scalar.js\"></script>", await reference.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            using var script = await client.GetAsync("docs/scalar.js");
+            await AssertStatusAsync(script, HttpStatusCode.OK);
+        }
+        finally
+        {
+            await gateway.StopAsync();
+            await gateway.DisposeAsync();
+        }
     }
 
     /// <summary>Makes the route answer <paramref name="status"/>, each time with fresh accounts and keys.</summary>
