@@ -18,9 +18,9 @@ namespace CIOPulse.Tests.Api;
 /// <summary>
 /// The OpenAPI document at /openapi/v1.json against the real host that serves it: every API route
 /// is in it, every status it documents is provoked and answers with the documented shape, it is
-/// the document checked in as docs/openapi.json, a gateway serves it too, and the reference at /docs renders from this host
-/// alone. Account keys are limited to 1 request a second here, so that a 429 can be provoked; every
-/// other request uses a fresh key or the system key.
+/// the document checked in as docs/openapi.json, a gateway serves it too, and the reference at
+/// /docs renders from this host alone. Account keys are limited to 1 request a second here, so
+/// that a 429 can be provoked; every other request uses a fresh key or the system key.
 /// </summary>
 public sealed class OpenApiTests : IAsyncLifetime
 {
