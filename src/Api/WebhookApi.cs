@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using CIOPulse.Api.Auth;
 using CIOPulse.Api.Endpoints;
+using CIOPulse.Api.OpenApi;
 using CIOPulse.Api.Portal;
 using CIOPulse.Api.Problems;
 using CIOPulse.Grains.Interfaces;
@@ -55,6 +56,7 @@ public static class WebhookApi
         });
         builder.Services.AddApiRateLimits();
         builder.Services.AddPortal();
+        builder.Services.AddApiDocument();
         builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]); // a durable silo adds "postgres" and "group-commit"
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(MetricsMeterName)
@@ -86,7 +88,9 @@ public static class WebhookApi
             portal.UseAuthorization();
         });
 
+        // Any route may be rate limited (an account key's requests), fail (500) or find the cluster unavailable (503).
         app.MapGroup("/api/v1")
+            .ProducesProblems(StatusCodes.Status429TooManyRequests, StatusCodes.Status500InternalServerError, StatusCodes.Status503ServiceUnavailable)
             .MapAccounts()
             .MapWebhookSettings()
             .MapSurveyCompletions()
@@ -94,6 +98,7 @@ public static class WebhookApi
             .MapAdmin();
 
         app.MapPortal();
+        app.MapApiDocument();
 
         // Prometheus text format; counters are per process, so each silo reports its own deliveries.
         app.MapPrometheusScrapingEndpoint("/metrics");

@@ -1,3 +1,4 @@
+using CIOPulse.Api.OpenApi;
 using CIOPulse.Api.Problems;
 using CIOPulse.Grains.Interfaces;
 
@@ -21,7 +22,7 @@ public static class AccessFilters
             return caller.IsSystem
                 ? await next(context)
                 : ApiProblems.Forbidden("This operation needs the system key.");
-        });
+        }).ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
 
     public static RouteGroupBuilder RequireAccountAccess(this RouteGroupBuilder group) =>
         group.AddEndpointFilter(async (context, next) =>
@@ -45,7 +46,7 @@ public static class AccessFilters
             }
 
             return await next(context);
-        });
+        }).ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound);
 
     private static Task<Caller?> Authenticate(HttpContext context) =>
         context.RequestServices.GetRequiredService<ApiKeyAuthenticator>().AuthenticateAsync(context);

@@ -1,5 +1,8 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using CIOPulse.Api.Auth;
 using CIOPulse.Api.Json;
+using CIOPulse.Api.OpenApi;
 using CIOPulse.Api.Problems;
 using CIOPulse.Grains.Interfaces;
 
@@ -11,13 +14,25 @@ public static class AccountEndpoints
 
     public static RouteGroupBuilder MapAccounts(this RouteGroupBuilder api)
     {
-        var accounts = api.MapGroup("/accounts/{accountId}").RequireSystemKey();
-        accounts.MapPut("", PutAccount);
-        accounts.MapPost("/keys", IssueKey);
+        var accounts = api.MapGroup("/accounts/{accountId}").RequireSystemKey().WithTags("Accounts");
+        accounts.MapPut("", PutAccount).AcceptsJsonBody<AccountRequest>()
+            .WithName("PutAccount").WithSummary("Create or update an account");
+        accounts.MapPost("/keys", IssueKey).ProducesProblems(StatusCodes.Status404NotFound)
+            .WithName("IssueAccountKey").WithSummary("Issue an account key (shown only in this answer)");
         return api;
     }
 
     public sealed record KeyResponse(string Key);
+
+    /// <summary>The body of <c>PUT /accounts/{accountId}</c> (read by <see cref="ReadAccountAsync"/>).</summary>
+    public sealed record AccountRequest
+    {
+        [Required, Description("1 to 200 characters, not only white space; stored trimmed.")]
+        public required string Name { get; init; }
+
+        [Required, Description("Webhooks are available on Corporate and Enterprise; moving to Standard turns them off.")]
+        public required AccountPlan Plan { get; init; }
+    }
 
     /// <summary>A valid <c>PUT /accounts/{accountId}</c>: the trimmed name and the plan, or the problem naming the field.</summary>
     public static async Task<(string Name, AccountPlan Plan, ProblemHttpResult? Problem)> ReadAccountAsync(

@@ -8,8 +8,9 @@ public static class AdminEndpoints
 {
     public static RouteGroupBuilder MapAdmin(this RouteGroupBuilder api)
     {
-        var admin = api.MapGroup("/admin").RequireSystemKey();
-        admin.MapPost("/secrets/re-encrypt", ReEncryptSecrets);
+        var admin = api.MapGroup("/admin").RequireSystemKey().WithTags("Administration");
+        admin.MapPost("/secrets/re-encrypt", ReEncryptSecrets)
+            .WithName("ReEncryptSecrets").WithSummary("Re-encrypt stored secrets with the newest key");
         return api;
     }
 

@@ -1,6 +1,9 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using CIOPulse.Api.Auth;
 using CIOPulse.Api.Json;
+using CIOPulse.Api.OpenApi;
 using CIOPulse.Api.Problems;
 using CIOPulse.Grains.Interfaces;
 using Microsoft.AspNetCore.Mvc;
@@ -11,7 +14,9 @@ public static class SurveyCompletionEndpoints
 {
     public static RouteGroupBuilder MapSurveyCompletions(this RouteGroupBuilder api)
     {
-        api.MapGroup("/accounts/{accountId}/survey-completions").RequireSystemKey().RequireRateLimiting(RateLimits.CompletionsPolicy).MapPost("", PostCompletion);
+        api.MapGroup("/accounts/{accountId}/survey-completions").RequireSystemKey().RequireRateLimiting(RateLimits.CompletionsPolicy).WithTags("Survey completions")
+            .MapPost("", PostCompletion).AcceptsJsonBody<SurveyCompletionRequest>().ProducesProblems(StatusCodes.Status404NotFound)
+            .WithName("PostSurveyCompletion").WithSummary("Post a survey completion (triggers a webhook)");
         return api;
     }
 
@@ -19,6 +24,61 @@ public static class SurveyCompletionEndpoints
     public sealed record CompletionResponse(
         string? WebhookId,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason = null);
+
+    /// <summary>The body of a completion as the survey app posts it (read by <see cref="SurveyCompletionReader"/>).</summary>
+    public sealed record SurveyCompletionRequest
+    {
+        [JsonPropertyName("Listening_Post"), Description("Transactional (when absent) or Relationship.")]
+        public ListeningPost? ListeningPost { get; init; }
+
+        [JsonPropertyName("Response_ID"), Required, Description("Not empty or only white space, at most 128 characters.")]
+        public required string ResponseId { get; init; }
+
+        [JsonPropertyName("Response_Datetime_UTC"), Description("yyyy-MM-dd HH:mm:ss in UTC, or ISO 8601; absent: when the service received it.")]
+        public string? ResponseDatetimeUtc { get; init; }
+
+        [JsonPropertyName("Ticket_ID")]
+        public string? TicketId { get; init; }
+
+        [JsonPropertyName("Support_Group_Code")]
+        public string? SupportGroupCode { get; init; }
+
+        [JsonPropertyName("Support_Group_Name")]
+        public string? SupportGroupName { get; init; }
+
+        [JsonPropertyName("Agent_ID")]
+        public string? AgentId { get; init; }
+
+        [JsonPropertyName("Segment_Code")]
+        public string? SegmentCode { get; init; }
+
+        [JsonPropertyName("Segment_Name")]
+        public string? SegmentName { get; init; }
+
+        [JsonPropertyName("Segment_2_Code")]
+        public string? Segment2Code { get; init; }
+
+        [JsonPropertyName("Segment_2_Name")]
+        public string? Segment2Name { get; init; }
+
+        [JsonPropertyName("Customer")]
+        public string? Customer { get; init; }
+
+        [JsonPropertyName("Overall"), Required, Range(0, 10), Description("A whole number from 0 to 10.")]
+        public required int Overall { get; init; }
+
+        [JsonPropertyName("Selected_Factors"), Description("Experience factors the customer selected; none when absent.")]
+        public IReadOnlyList<ExperienceFactor>? SelectedFactors { get; init; }
+
+        [JsonPropertyName("Comments")]
+        public string? Comments { get; init; }
+
+        [JsonPropertyName("Survey_Description")]
+        public string? SurveyDescription { get; init; }
+
+        [JsonPropertyName("Survey_Language")]
+        public string? SurveyLanguage { get; init; }
+    }
 
     /// <summary>A valid completion posted for <paramref name="accountId"/>, or the problem (404 for a malformed account id, 400 naming the field).</summary>
     public static async Task<(SurveyCompletion? Completion, ProblemHttpResult? Problem)> ReadCompletionAsync(

@@ -1,5 +1,7 @@
+using System.ComponentModel;
 using CIOPulse.Api.Auth;
 using CIOPulse.Api.Json;
+using CIOPulse.Api.OpenApi;
 using CIOPulse.Api.Problems;
 using CIOPulse.Grains.Interfaces;
 
@@ -12,10 +14,13 @@ public static class WebhookLogEndpoints
 
     public static RouteGroupBuilder MapWebhookLog(this RouteGroupBuilder api)
     {
-        var log = api.MapGroup("/accounts/{accountId}/webhook-log").RequireAccountAccess();
-        log.MapGet("", ListLog);
-        log.MapGet("/{webhookId}", GetEntry);
-        log.MapPost("/{webhookId}/resend", Resend);
+        var log = api.MapGroup("/accounts/{accountId}/webhook-log").RequireAccountAccess().WithTags("Webhook Log");
+        log.MapGet("", ListLog).ProducesProblems(StatusCodes.Status400BadRequest)
+            .WithName("ListWebhookLog").WithSummary("A page of the Webhook Log, most recent activity first");
+        log.MapGet("/{webhookId}", GetEntry)
+            .WithName("GetWebhookLogEntry").WithSummary("One webhook with its payload and attempts");
+        log.MapPost("/{webhookId}/resend", Resend)
+            .WithName("ResendWebhook").WithSummary("Make one more attempt at once");
         return api;
     }
 
@@ -40,7 +45,13 @@ public static class WebhookLogEndpoints
     public const int MaxSearchLength = 128;
 
     private static async Task<Results<Ok<LogPageResponse>, ProblemHttpResult>> ListLog(
-        string accountId, string? status, string? listeningPost, string? search, string? limit, string? cursor, IGrainFactory grains)
+        string accountId,
+        [Description("InProgress, Succeeded or Failed.")] string? status,
+        [Description("Transactional or Relationship.")] string? listeningPost,
+        [Description("A Webhook ID or a Response_ID, matched exactly; at most 128 characters.")] string? search,
+        [Description("Page size, 1 to 500; default 50.")] string? limit,
+        [Description("The nextCursor of the previous page; absent for the first page.")] string? cursor,
+        IGrainFactory grains)
     {
         var (query, problem) = ReadQuery(status, listeningPost, search, limit, cursor);
         if (query is null)

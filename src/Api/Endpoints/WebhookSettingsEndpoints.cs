@@ -1,5 +1,8 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using CIOPulse.Api.Auth;
 using CIOPulse.Api.Json;
+using CIOPulse.Api.OpenApi;
 using CIOPulse.Api.Problems;
 using CIOPulse.Grains.Interfaces;
 
@@ -9,9 +12,12 @@ public static class WebhookSettingsEndpoints
 {
     public static RouteGroupBuilder MapWebhookSettings(this RouteGroupBuilder api)
     {
-        var settings = api.MapGroup("/accounts/{accountId}/webhook-settings").RequireAccountAccess();
-        settings.MapGet("", GetSettings);
-        settings.MapPut("", PutSettings);
+        var settings = api.MapGroup("/accounts/{accountId}/webhook-settings").RequireAccountAccess().WithTags("Webhook settings");
+        settings.MapGet("", GetSettings)
+            .WithName("GetWebhookSettings").WithSummary("The account's webhook settings (never the password)");
+        // 403: webhooks turned on for a Standard-plan account.
+        settings.MapPut("", PutSettings).AcceptsJsonBody<WebhookSettingsRequest>().ProducesProblems(StatusCodes.Status403Forbidden)
+            .WithName("PutWebhookSettings").WithSummary("Replace the account's webhook settings");
         return api;
     }
 
@@ -19,6 +25,25 @@ public static class WebhookSettingsEndpoints
         await grains.GetGrain<IAccountGrain>(accountId).GetSettings() is { } settings
             ? TypedResults.Ok(settings)
             : ApiProblems.AccountNotFound(accountId);
+
+    /// <summary>The body of <c>PUT …/webhook-settings</c> (read by <see cref="ReadUpdateAsync"/>).</summary>
+    public sealed record WebhookSettingsRequest
+    {
+        [Required]
+        public required bool Enabled { get; init; }
+
+        [Description("Required when enabled: an absolute http(s) URL of a public destination, at most 2048 characters; absent or empty: none.")]
+        public string? Url { get; init; }
+
+        [Description("For HTTP Basic authentication: at most 256 characters, no ':' and no control characters; absent or empty: none.")]
+        public string? Username { get; init; }
+
+        [Description("At most 256 characters. Absent or null keeps the stored password; \"\" clears it. Stored encrypted, never returned.")]
+        public string? Password { get; init; }
+
+        [Description("Whether the body is wrapped for ServiceNow; default false.")]
+        public bool? ServiceNowWrapper { get; init; }
+    }
 
     /// <summary>A well-formed <c>PUT …/webhook-settings</c> body as an update, or the problem naming the field.</summary>
     public static async Task<(WebhookSettingsUpdate? Update, ProblemHttpResult? Problem)> ReadUpdateAsync(HttpRequest request, CancellationToken cancellationToken)
