@@ -24,6 +24,8 @@ public static class GatewayHost
         var connectionString = builder.Configuration.GetConnectionString("Postgres");
         builder.UseOrleansClient(client =>
         {
+            // The request's trace goes on into the grains (see WebhookApi's tracing).
+            client.AddActivityPropagation();
             if (string.IsNullOrWhiteSpace(connectionString))
             {
                 client.UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId);

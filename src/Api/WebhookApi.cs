@@ -8,6 +8,7 @@ using CIOPulse.Grains.Interfaces;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace CIOPulse.Api;
 
@@ -21,6 +22,22 @@ public static class WebhookApi
 
     /// <summary>The delivery meter (defined with the grains, named here so a gateway needs no grain code).</summary>
     public const string MetricsMeterName = "CIOPulse.Webhooks";
+
+    /// <summary>The delivery's activity source (defined with the grains: one span per attempt).</summary>
+    public const string TracingSourceName = "CIOPulse.Webhooks";
+
+    /// <summary>Orleans' spans of application grain calls (its runtime's own calls are not traced).</summary>
+    public const string OrleansApplicationSourceName = "Microsoft.Orleans.Application";
+
+    /// <summary>
+    /// The runtime's own HttpClient spans (.NET 9 and later). Traced from this source rather than with
+    /// OpenTelemetry.Instrumentation.Http, whose listener writes traceparent into every request
+    /// itself (with the SDK's default propagator), past the webhooks handler's no-output propagator.
+    /// </summary>
+    public const string HttpClientSourceName = "System.Net.Http";
+
+    /// <summary>The standard OpenTelemetry variable: traces go to this OTLP endpoint, and nowhere when it is unset.</summary>
+    public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
     /// <summary>Whether the host was told where to listen (--urls, ASPNETCORE_URLS or the HTTP(S)_PORTS variables).</summary>
     public static bool HasConfiguredEndpoints(IConfiguration configuration) =>
@@ -65,7 +82,18 @@ public static class WebhookApi
             .AddMeter("Microsoft.Orleans")
             .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.RateLimiting", "Microsoft.AspNetCore.Diagnostics", "Microsoft.AspNetCore.Routing")
             .AddRuntimeInstrumentation()
-            .AddPrometheusExporter());
+            .AddPrometheusExporter())
+            .WithTracing(tracing =>
+            {
+                tracing
+                    .AddSource(TracingSourceName, OrleansApplicationSourceName, HttpClientSourceName)
+                    .AddAspNetCoreInstrumentation();
+                if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointSetting]))
+                {
+                    // The exporter reads the endpoint, protocol and headers from the OTEL_EXPORTER_OTLP_* variables.
+                    tracing.AddOtlpExporter();
+                }
+            });
         return builder;
     }
 

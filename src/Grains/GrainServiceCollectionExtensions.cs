@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -18,6 +19,9 @@ public static class GrainServiceCollectionExtensions
         silo.Services.AddSingleton<GrainReferences>();
         silo.Services.AddKeyedSingleton<TimeProvider>(TimeProviderNames.Membership, new ProcessStartClock());
         silo.AddReminders();
+        // Grain calls carry the caller's trace (traceparent in the request context), so a completion's
+        // trace goes on from the API's span through the grains to the webhook POST.
+        silo.AddActivityPropagation();
         silo.Services.AddOptions<ReminderOptions>().Configure<IOptions<WebhookOptions>>((reminders, webhooks) =>
         {
             var watchdog = new RetrySchedule(webhooks.Value.EffectiveRetryDelays).WatchdogPeriod;
@@ -72,6 +76,9 @@ public static class GrainServiceCollectionExtensions
                 MaxConnectionsPerServer = sp.GetRequiredService<IOptions<WebhookOptions>>().Value.MaxRequestsPerDestination,
                 ConnectCallback = DestinationPolicy.CreateConnectCallback(
                     sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateNetworks, sp.GetRequiredService<IDestinationResolver>()),
+                // The POST still gets its client span, but our trace context (traceparent,
+                // tracestate, baggage) is ours: it is not sent to customers' receivers.
+                ActivityHeadersPropagator = DistributedContextPropagator.CreateNoOutputPropagator(),
             })
             // The handler is long-lived on purpose: SocketsHttpHandler recycles connections itself.
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)

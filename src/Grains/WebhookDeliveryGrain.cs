@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using CIOPulse.Grains.Delivery;
 using CIOPulse.Grains.Interfaces;
 using CIOPulse.Grains.Log;
@@ -48,6 +49,10 @@ public sealed partial class WebhookDeliveryGrain(
     // The account's settings as the trigger brought them, for the first attempt only.
     private DeliveryTarget? _acceptedTarget;
 
+    // The span of the call that scheduled the next attempt (acceptance, resend, reminder): a grain
+    // timer starts with no ambient activity, so the attempt's span is made its child explicitly.
+    private ActivityContext? _runParent;
+
     // Null until the stored state has been read (or created): see the remarks above.
     private Task? _loading;
 
@@ -79,7 +84,7 @@ public sealed partial class WebhookDeliveryGrain(
             _loading = creation.Task;
         }
 
-        var plan = Delivery.Accept(trigger, Now);
+        var plan = Delivery.Accept(trigger, Now, WebhookTracing.CurrentTraceParent());
         try
         {
             await CarryOutAsync(plan, inserting: creation is not null);
@@ -115,7 +120,7 @@ public sealed partial class WebhookDeliveryGrain(
         Publish();
         _acceptedTarget = trigger.Target;
         PublishToLiveLog(trigger.Target);
-        ScheduleRun();
+        ScheduleRun(Activity.Current?.Context);
         return AcceptOutcome.Accepted;
     }
 
@@ -138,7 +143,7 @@ public sealed partial class WebhookDeliveryGrain(
         }
 
         await CarryOutAsync(Delivery.RequestResend(Now));
-        ScheduleRun();
+        ScheduleRun(Activity.Current?.Context);
         return true;
     }
 
@@ -149,7 +154,7 @@ public sealed partial class WebhookDeliveryGrain(
         await CarryOutAsync(plan);
         if (plan.StartAttempt)
         {
-            ScheduleRun();
+            ScheduleRun(Activity.Current?.Context);
         }
     }
 
@@ -178,9 +183,10 @@ public sealed partial class WebhookDeliveryGrain(
         }
     }
 
-    private void ScheduleRun()
+    private void ScheduleRun(ActivityContext? cause = null)
     {
         _scheduledRuns++;
+        _runParent = cause ?? _runParent;
         IGrainTimer? timer = null;
         timer = this.RegisterGrainTimer(
             async cancellationToken =>
@@ -207,6 +213,9 @@ public sealed partial class WebhookDeliveryGrain(
             return;
         }
 
+        var parent = _runParent;
+        _runParent = null;
+        using var span = WebhookTracing.StartAttempt(WebhookId, attempt.Number, attempt.Resend, parent, Delivery.State.AcceptedTraceParent);
         var state = Delivery.State;
         var target = _acceptedTarget ?? await grains.Get<IAccountGrain>(state.AccountId!).GetDeliveryTarget();
         _acceptedTarget = null;
@@ -224,6 +233,7 @@ public sealed partial class WebhookDeliveryGrain(
             wrapped = target.ServiceNowWrapper;
         }
 
+        WebhookTracing.RecordOutcome(span, outcome);
         var plan = Delivery.AttemptFinished(attempt, outcome, timeProvider.GetElapsedTime(stopwatch), wrapped, Now);
         Report(plan.Facts);
         await CarryOutAsync(plan);

@@ -28,5 +28,11 @@ public sealed class WebhookDeliveryState
     /// <summary>A resend was accepted and its attempt has not been made yet.</summary>
     [Id(11)] public bool ResendRequested { get; set; }
 
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the call that accepted the webhook (null when it was not traced,
+    /// and in states stored before it was kept): retries, which start traces of their own, link to it.
+    /// </summary>
+    [Id(12)] public string? AcceptedTraceParent { get; set; }
+
     public bool Exists => AccountId is not null;
 }

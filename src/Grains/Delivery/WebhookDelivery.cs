@@ -21,8 +21,11 @@ public sealed class WebhookDelivery(WebhookDeliveryState state, DeliveryRules ru
 
     public bool BelongsTo(string accountId) => State.Exists && State.AccountId == accountId;
 
-    /// <summary>A new webhook: stored with its first log row and its reminder, then its first attempt starts at once.</summary>
-    public DeliveryPlan Accept(WebhookTrigger trigger, DateTime now)
+    /// <summary>
+    /// A new webhook: stored with its first log row and its reminder, then its first attempt starts at
+    /// once. <paramref name="traceParent"/>: the accepting call's trace, kept for the retries to link to.
+    /// </summary>
+    public DeliveryPlan Accept(WebhookTrigger trigger, DateTime now, string? traceParent = null)
     {
         if (State.Exists)
         {
@@ -37,6 +40,7 @@ public sealed class WebhookDelivery(WebhookDeliveryState state, DeliveryRules ru
         State.LastActivityUtc = trigger.AcceptedUtc;
         State.Status = WebhookStatus.InProgress;
         State.NextAttemptDueUtc = trigger.AcceptedUtc;
+        State.AcceptedTraceParent = traceParent;
         return new DeliveryPlan(true, ReminderFor(now), LogRowChange.FirstWithState, StartAttempt: true, new DeliveryFacts(Accepted: true));
     }
 

@@ -8,4 +8,5 @@ public sealed record ReceivedRequest(
     string? ContentType,
     string? Authorization,
     DateTime ReceivedUtc,
-    int AnsweredStatus);
+    int AnsweredStatus,
+    IReadOnlyDictionary<string, string> Headers);

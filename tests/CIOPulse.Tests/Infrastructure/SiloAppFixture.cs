@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace CIOPulse.Tests.Infrastructure;
 
 /// <summary>One running node (in the fixture's storage mode) and one receiver shared by a test collection.</summary>
@@ -9,6 +11,11 @@ public abstract class SiloAppFixture(StorageMode mode) : StorageModeFixture(mode
 
     /// <summary>Configuration the node starts with, over <see cref="SiloApp"/>'s test defaults.</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
+
+    /// <summary>Registrations made before the product's own (see <see cref="SiloApp.StartAsync"/>).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
 
     protected override async Task StartAsync()
     {
@@ -24,7 +31,7 @@ public abstract class SiloAppFixture(StorageMode mode) : StorageModeFixture(mode
             settings[key] = value;
         }
 
-        App = await SiloApp.StartAsync(settings);
+        App = await SiloApp.StartAsync(settings, services: ConfigureServices);
     }
 
     protected override async Task StopAsync()

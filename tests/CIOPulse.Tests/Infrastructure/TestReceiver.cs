@@ -80,7 +80,8 @@ public sealed class TestReceiver : IAsyncDisposable
         var response = script(attempt);
 
         _requests.Enqueue(new ReceivedRequest(path, WebhookIdOf(body), body, context.Request.ContentType,
-            context.Request.Headers.Authorization.ToString() is { Length: > 0 } auth ? auth : null, DateTime.UtcNow, response.Status));
+            context.Request.Headers.Authorization.ToString() is { Length: > 0 } auth ? auth : null, DateTime.UtcNow, response.Status,
+            context.Request.Headers.ToDictionary(header => header.Key, header => header.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
 
         if (response.Delay > TimeSpan.Zero)
         {
