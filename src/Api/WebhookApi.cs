@@ -17,6 +17,9 @@ public static class WebhookApi
 {
     public const string ReadyTag = "ready";
 
+    /// <summary>Turns tracing on without an OTLP endpoint, for a host that brings its own exporter.</summary>
+    public const string TracingEnabledSetting = "Tracing:Enabled";
+
     /// <summary>The longest request line (method, path and query) the server reads; longer ones get its bare 414.</summary>
     public const int MaxRequestLineBytes = 64 * 1024;
 
@@ -75,25 +78,34 @@ public static class WebhookApi
         builder.Services.AddPortal();
         builder.Services.AddApiDocument();
         builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]); // a durable silo adds "postgres" and "group-commit"
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+        var telemetry = builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(MetricsMeterName)
             // Orleans' own meter (grain calls, activations, messaging, reminders, watchdog) and
             // ASP.NET Core's built-in ones (requests, Kestrel connections, rate limiting, errors).
             .AddMeter("Microsoft.Orleans")
             .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.RateLimiting", "Microsoft.AspNetCore.Diagnostics", "Microsoft.AspNetCore.Routing")
             .AddRuntimeInstrumentation()
-            .AddPrometheusExporter())
-            .WithTracing(tracing =>
+            .AddPrometheusExporter());
+
+        // Traced only when the spans go somewhere: the OTLP endpoint, or Tracing:Enabled for a host
+        // that adds an exporter of its own. Otherwise no span is made at all (each would cost CPU
+        // on every request, grain call and attempt, for nothing).
+        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointSetting]);
+        if (otlp || builder.Configuration.GetValue<bool>(TracingEnabledSetting))
+        {
+            telemetry.WithTracing(tracing =>
             {
                 tracing
                     .AddSource(TracingSourceName, OrleansApplicationSourceName, HttpClientSourceName)
                     .AddAspNetCoreInstrumentation();
-                if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointSetting]))
+                if (otlp)
                 {
                     // The exporter reads the endpoint, protocol and headers from the OTEL_EXPORTER_OTLP_* variables.
                     tracing.AddOtlpExporter();
                 }
             });
+        }
+
         return builder;
     }
 

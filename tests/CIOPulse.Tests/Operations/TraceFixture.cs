@@ -6,11 +6,14 @@ namespace CIOPulse.Tests.Operations;
 
 /// <summary>
 /// A node whose tracer provider (the product's own, with its sources and instrumentation) also
-/// exports to memory: the in-memory exporter is the only thing the test adds.
+/// exports to memory: the in-memory exporter is the only thing the test adds, with Tracing:Enabled
+/// (without it, or an OTLP endpoint, the product makes no spans).
 /// </summary>
 public abstract class TraceFixture(StorageMode mode) : SiloAppFixture(mode)
 {
     public SpanCollection Spans { get; } = new();
+
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string> { [CIOPulse.Api.WebhookApi.TracingEnabledSetting] = "true" };
 
     protected override void ConfigureServices(IServiceCollection services) =>
         services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans));
