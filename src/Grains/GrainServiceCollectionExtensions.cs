@@ -17,6 +17,7 @@ public static class GrainServiceCollectionExtensions
     {
         silo.Services.AddWebhookDelivery(configuration);
         silo.Services.AddSingleton<GrainReferences>();
+        silo.Services.AddHostedService<WebhookBacklogSampler>();
         silo.Services.AddKeyedSingleton<TimeProvider>(TimeProviderNames.Membership, new ProcessStartClock());
         silo.AddReminders();
         // Grain calls carry the caller's trace (traceparent in the request context), so a completion's

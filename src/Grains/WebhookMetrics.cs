@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using CIOPulse.Grains.Interfaces;
+using CIOPulse.Grains.Log;
 
 namespace CIOPulse.Grains;
 
@@ -24,7 +25,21 @@ public static class WebhookMetrics
         "ciopulse.webhooks.first_attempt.delay", unit: "s", description: "Time from a webhook's acceptance to the start of its first attempt.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
 
+    // Cluster-wide counts, sampled by each silo (WebhookBacklogSampler): every silo reports the
+    // same number, so aggregate them with max, not sum. Nothing is reported before the first sample.
+    private static WebhookBacklog? _backlog;
+    private static readonly ObservableGauge<long> InProgressGauge = Meter.CreateObservableGauge(
+        "ciopulse.webhooks.in_progress", () => Observe(b => b.InProgress), description: "Webhooks InProgress in the whole cluster (the same on every silo: take the max).");
+    private static readonly ObservableGauge<long> RetriesPendingGauge = Meter.CreateObservableGauge(
+        "ciopulse.webhooks.retries_pending", () => Observe(b => b.RetriesPending), description: "Webhooks InProgress after a failed attempt, waiting for a retry, in the whole cluster (take the max).");
+
     public static void Accepted() => AcceptedCount.Add(1);
+
+    /// <summary>The latest count of the cluster's webhooks InProgress.</summary>
+    public static void Sampled(WebhookBacklog backlog) => Volatile.Write(ref _backlog, backlog);
+
+    private static IEnumerable<Measurement<long>> Observe(Func<WebhookBacklog, long> value) =>
+        Volatile.Read(ref _backlog) is { } backlog ? [new Measurement<long>(value(backlog))] : [];
 
     /// <summary>One attempt: by outcome, kind and failure class (a fixed set of names: never an account, a URL or a code).</summary>
     public static void Attempted(AttemptOutcome outcome, bool resend, TimeSpan duration)

@@ -34,6 +34,10 @@ public sealed class WebhookOptions : IValidatableObject
     [Range(0, 100_000, ErrorMessage = "Webhooks:MaxQueuedPerDestination must be from 0 to 100000.")]
     public int MaxQueuedPerDestination { get; set; } = 1000;
 
+    /// <summary>How often a silo counts the webhooks InProgress for its gauges (a scan of the log's current rows).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "Webhooks:BacklogSampleInterval must be between 1 s and 1 hour.")]
+    public TimeSpan BacklogSampleInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Allows loopback and private destinations (local development and tests only).</summary>
     public bool AllowPrivateNetworks { get; set; }
 

@@ -26,6 +26,33 @@ public sealed class InMemoryWebhookLogStore(TimeProvider timeProvider) : IWebhoo
         return Task.CompletedTask;
     }
 
+    public Task<WebhookBacklog> CountInProgressAsync(CancellationToken cancellationToken = default)
+    {
+        long inProgress = 0, retriesPending = 0;
+        AccountLog[] accounts;
+        lock (_accounts)
+        {
+            accounts = [.. _accounts.Values];
+        }
+
+        foreach (var log in accounts)
+        {
+            lock (log)
+            {
+                foreach (var row in log.Current.Values)
+                {
+                    if (row.Item.Status == WebhookStatus.InProgress)
+                    {
+                        inProgress++;
+                        retriesPending += row.Item.Attempts > 0 ? 1 : 0;
+                    }
+                }
+            }
+        }
+
+        return Task.FromResult(new WebhookBacklog(inProgress, retriesPending));
+    }
+
     private void Record(string accountId, WebhookLogItem item, bool replace, AttemptTally? attempt)
     {
         var log = GetOrAddAccount(accountId);

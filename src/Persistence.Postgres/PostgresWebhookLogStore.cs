@@ -14,6 +14,9 @@ namespace CIOPulse.Persistence.Postgres;
 /// </summary>
 public sealed class PostgresWebhookLogStore : IWebhookLogStore
 {
+    private const string InProgressCount =
+        "SELECT count(*), count(*) FILTER (WHERE attempts > 0) FROM webhook_log WHERE replaced_xid IS NULL AND status = 0";
+
     private const string CloseCurrent =
         "UPDATE webhook_log SET replaced_xid = pg_current_xact_id(), replaced_at = now() WHERE webhook_id = ANY($1) AND replaced_xid IS NULL";
 
@@ -93,6 +96,14 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
     /// <remarks>Committed like <see cref="RecordAsync"/>, in the group commit.</remarks>
     public Task RecordNewAsync(string accountId, WebhookLogItem item, CancellationToken cancellationToken = default) =>
         _commits.SubmitAsync(FirstWrites, new Row(accountId, item, null));
+
+    public async Task<WebhookBacklog> CountInProgressAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand(InProgressCount);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new WebhookBacklog(reader.GetInt64(0), reader.GetInt64(1));
+    }
 
     public async Task<IReadOnlyList<HourlyAttempts>> ReadAttemptsPerHourAsync(string accountId, DateTime fromHourUtc, CancellationToken cancellationToken = default)
     {

@@ -33,4 +33,13 @@ public interface IWebhookLogStore
     /// without attempts left out (kept for <see cref="AttemptTally.Retention"/>).
     /// </summary>
     Task<IReadOnlyList<HourlyAttempts>> ReadAttemptsPerHourAsync(string accountId, DateTime fromHourUtc, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Every account's webhooks InProgress now, and how many of them have had a failed attempt (a
+    /// retry pending). A scan of the current rows: for a periodic gauge, not for a request.
+    /// </summary>
+    Task<WebhookBacklog> CountInProgressAsync(CancellationToken cancellationToken = default);
 }
+
+/// <summary>Webhooks InProgress across the cluster, and those of them waiting to be retried.</summary>
+public sealed record WebhookBacklog(long InProgress, long RetriesPending);

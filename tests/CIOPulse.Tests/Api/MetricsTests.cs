@@ -84,6 +84,47 @@ public sealed partial class MetricsTests
         Assert.DoesNotContain($"\"{receiver.BaseUri.Port}\"", text, StringComparison.Ordinal); // no label names a receiver (Kestrel's own address is there)
     }
 
+    [Fact]
+    public async Task The_gauges_count_the_webhooks_in_progress_and_those_waiting_for_a_retry()
+    {
+        await using var receiver = await TestReceiver.StartAsync();
+        await using var silo = await SiloProcess.StartAsync("gauges", new Dictionary<string, string>
+        {
+            ["Api:SystemKey"] = SiloApp.SystemKey,
+            ["Webhooks:AllowPrivateNetworks"] = "true",
+            ["Webhooks:RetryDelays:0"] = "00:10:00",
+            ["Webhooks:BacklogSampleInterval"] = "00:00:01",
+        });
+        using var client = silo.CreateClient();
+        using var scraper = silo.CreateClient(apiKey: null);
+        var accountId = NewAccountId();
+        await AssertStatusAsync(await client.PutAccountAsync(accountId, new JsonObject { ["name"] = "Gauges", ["plan"] = "Corporate" }), HttpStatusCode.OK);
+
+        // Two webhooks whose first attempt fails wait ten minutes for their retry; a third succeeds.
+        var failing = ReceiverPathFor(accountId, "failing");
+        await AssertStatusAsync(await client.PutSettingsAsync(accountId, Settings(receiver.UrlFor(failing, _ => ReceiverResponse.Fail(503)))), HttpStatusCode.OK);
+        foreach (var responseId in new[] { "g-1", "g-2" })
+        {
+            await AssertStatusAsync(await client.PostCompletionAsync(accountId, Completion(responseId)), HttpStatusCode.Accepted);
+        }
+
+        await receiver.WaitForRequestsAsync(failing, 2, Deadline);
+        var ok = ReceiverPathFor(accountId, "ok");
+        await AssertStatusAsync(await client.PutSettingsAsync(accountId, Settings(receiver.UrlFor(ok))), HttpStatusCode.OK);
+        await AssertStatusAsync(await client.PostCompletionAsync(accountId, Completion("g-3")), HttpStatusCode.Accepted);
+        await receiver.WaitForRequestsAsync(ok, 1, Deadline);
+
+        var samples = await Eventually.ReachAsync(
+            () => ScrapeAsync(scraper),
+            s => Value(s, "ciopulse_webhooks_in_progress") == 2 && Value(s, "ciopulse_webhooks_retries_pending") == 2 && Value(s, "ciopulse_webhooks_finished_total") >= 1,
+            "the gauges show the two webhooks waiting",
+            TimeSpan.FromSeconds(15),
+            TimeSpan.FromMilliseconds(200));
+        Assert.Equal(2, Value(samples, "ciopulse_webhooks_in_progress")); // g-3 finished: not counted
+        Assert.Equal(2, Value(samples, "ciopulse_webhooks_retries_pending"));
+        Assert.Equal(1, Value(samples, "ciopulse_webhooks_finished_total", "status=\"Succeeded\""));
+    }
+
     private static async Task<Dictionary<string, double>> ScrapeAsync(HttpClient client)
     {
         var text = await client.GetStringAsync(new Uri("metrics", UriKind.Relative));

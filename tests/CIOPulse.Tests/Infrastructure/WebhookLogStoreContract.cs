@@ -49,6 +49,21 @@ public abstract class WebhookLogStoreContract<TStore> : IAsyncLifetime
     public virtual Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
+    public async Task The_backlog_counts_current_InProgress_rows_of_every_account_and_those_after_a_failed_attempt()
+    {
+        Assert.Equal(new WebhookBacklog(0, 0), await Store.CountInProgressAsync());
+        await Store.RecordAsync(Account, Item("a", 1, attempts: 0));
+        await Store.RecordAsync(Account, Item("b", 2, attempts: 2));
+        await Store.RecordAsync(Account, Item("c", 3, WebhookStatus.Succeeded));
+        await Store.RecordAsync("other", Item("d", 4, attempts: 1));
+
+        // b's older InProgress version is replaced: only current rows count.
+        await Store.RecordAsync(Account, Item("b", 5, WebhookStatus.Failed, attempts: 5));
+
+        Assert.Equal(new WebhookBacklog(InProgress: 2, RetriesPending: 1), await Store.CountInProgressAsync());
+    }
+
+    [Fact]
     public async Task Recording_a_webhook_again_keeps_one_current_row_with_the_newest_version()
     {
         await Store.RecordAsync(Account, Item("a", 1, WebhookStatus.InProgress, attempts: 1));
