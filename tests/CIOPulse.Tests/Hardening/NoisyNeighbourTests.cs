@@ -13,6 +13,7 @@ namespace CIOPulse.Tests.Hardening;
 /// the webhook's arrival under 250 ms), and the bad destination never holds more connections than
 /// the per-destination limit (the default, 32).
 /// </summary>
+[Collection(LatencyCollection.Name)]
 public sealed class NoisyNeighbourTests(ITestOutputHelper output)
 {
     private const int DefaultLimit = 32;
@@ -102,4 +103,14 @@ public sealed class NoisyNeighbourTests(ITestOutputHelper output)
             await FaultyReceiver.WriteAsync(stream, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\nboom", ct);
         }
     }
+}
+
+/// <summary>
+/// Tests that measure latency run alone, after the parallel ones: on a 2-core machine the browser
+/// and cluster tests running beside them would be what they measure.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class LatencyCollection
+{
+    public const string Name = "latency (run alone)";
 }
