@@ -93,9 +93,8 @@ public static class RateLimits
         context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         var limits = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-        // Completions are posted with the system key, which only the completions policy limits.
-        var completions = context.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == CompletionsPolicy
-            && ApiKeys.AccountIdOf(context.Request.Headers[ApiKeyAuthenticator.HeaderName].ToString()) is null;
+        // The per-key limiter counts account keys only; any other refusal is the completions policy's.
+        var completions = ApiKeys.AccountIdOf(context.Request.Headers[ApiKeyAuthenticator.HeaderName].ToString()) is null;
         var detail = completions
             ? $"Too many survey completions for this account: at most {limits.CompletionsPerSecond} a second (bursts of {limits.CompletionsBurst}). Nothing was accepted; retry after {seconds} s."
             : $"Too many requests with this API key: at most {limits.RequestsPerSecondPerKey} a second (bursts of {limits.RequestsBurstPerKey}). Retry after {seconds} s.";

@@ -11,6 +11,12 @@ public sealed record AttemptOutcome(int? ResponseCode, string? Response, string?
     /// <summary>Success is exactly HTTP 200 (SPEC §6).</summary>
     public bool Succeeded => ResponseCode == 200;
 
+    /// <summary>
+    /// The failure class's name, for metrics, logs and traces; null for a success. Every failed
+    /// outcome has a class (<see cref="Failure"/> and <see cref="Answer"/> set one).
+    /// </summary>
+    public string? FailureName => Succeeded ? null : (FailureClass ?? AttemptFailure.Network).ToString();
+
     public static AttemptOutcome Failure(AttemptFailure failure, string error) => new(null, null, error, failure);
 
     /// <summary>An HTTP answer, classed by its status.</summary>

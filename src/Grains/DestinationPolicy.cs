@@ -66,8 +66,12 @@ public static class DestinationPolicy
     /// Checks the form of a webhook URL without touching the network.
     /// </summary>
     /// <returns>Null when the URL is acceptable; otherwise a short reason for the administrator.</returns>
-    public static string? ValidateUrlSyntax(string? url)
+    public static string? ValidateUrlSyntax(string? url) => ValidateUrlSyntax(url, out _);
+
+    /// <summary>As <see cref="ValidateUrlSyntax(string?)"/>, handing back the parsed URL when it is acceptable.</summary>
+    public static string? ValidateUrlSyntax(string? url, out Uri? uri)
     {
+        uri = null;
         if (string.IsNullOrWhiteSpace(url))
         {
             return "must not be empty";
@@ -83,22 +87,23 @@ public static class DestinationPolicy
             return "must not start or end with white space";
         }
 
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)
-            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var parsed)
+            || (parsed.Scheme != Uri.UriSchemeHttp && parsed.Scheme != Uri.UriSchemeHttps))
         {
             return "must be an absolute http or https URL";
         }
 
-        if (string.IsNullOrEmpty(uri.Host))
+        if (string.IsNullOrEmpty(parsed.Host))
         {
             return "must name a host";
         }
 
-        if (!string.IsNullOrEmpty(uri.UserInfo))
+        if (!string.IsNullOrEmpty(parsed.UserInfo))
         {
             return "must not contain user information; set the username and password instead";
         }
 
+        uri = parsed;
         return null;
     }
 

@@ -358,8 +358,7 @@ public sealed partial class WebhookDeliveryGrain(
             }
             else
             {
-                var outcome = (attempt.Outcome.FailureClass ?? AttemptFailure.Network).ToString();
-                LogAttemptFailed(WebhookId, attempt.Number, attempt.Resend, outcome, attempt.Outcome.ResponseCode, durationMs, attempt.Outcome.Error);
+                LogAttemptFailed(WebhookId, attempt.Number, attempt.Resend, attempt.Outcome.FailureName!, attempt.Outcome.ResponseCode, durationMs, attempt.Outcome.Error);
             }
         }
 

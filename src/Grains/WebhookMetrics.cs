@@ -46,7 +46,7 @@ public static class WebhookMetrics
     {
         var result = outcome.Succeeded ? "success" : outcome.ResponseCode is null ? "network_error" : "http_error";
         var kind = resend ? "resend" : "automatic";
-        var failure = outcome.Succeeded ? "none" : (outcome.FailureClass ?? AttemptFailure.Network).ToString();
+        var failure = outcome.FailureName ?? "none";
         Attempts.Add(1, new KeyValuePair<string, object?>("outcome", result), new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("failure", failure));
         AttemptDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("outcome", result));
     }

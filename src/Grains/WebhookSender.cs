@@ -20,12 +20,13 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, SecretPr
 
     public async Task<AttemptOutcome> SendAsync(string accountId, string webhookId, DeliveryTarget target, string body, CancellationToken cancellationToken)
     {
-        if (DestinationPolicy.ValidateUrlSyntax(target.Url) is { } urlProblem)
+        if (DestinationPolicy.ValidateUrlSyntax(target.Url, out var parsedUrl) is { } urlProblem)
         {
             return AttemptOutcome.Failure(AttemptFailure.NotSent, $"Webhook URL {urlProblem}.");
         }
 
-        var url = new Uri(target.Url!);
+        var url = parsedUrl!; // handed back whenever there is no problem
+
         string? authorization = null;
         if (!string.IsNullOrEmpty(target.Username))
         {

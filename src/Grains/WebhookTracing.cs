@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using CIOPulse.Grains.Interfaces;
 
 namespace CIOPulse.Grains;
 
@@ -73,7 +72,7 @@ public static class WebhookTracing
         activity.SetTag(OutcomeAttribute, outcome.Succeeded ? "succeeded" : "failed");
         if (!outcome.Succeeded)
         {
-            var failure = (outcome.FailureClass ?? AttemptFailure.UnexpectedStatus).ToString();
+            var failure = outcome.FailureName;
             activity.SetTag(FailureAttribute, failure);
             activity.SetTag(ErrorTypeAttribute, failure);
             activity.SetStatus(ActivityStatusCode.Error);

@@ -12,9 +12,6 @@ public static class PostgresSiloBuilderExtensions
 {
     public const string Invariant = "Npgsql";
 
-    /// <summary>The tag of the checks <c>/health/ready</c> runs (the API's <c>WebhookApi.ReadyTag</c>).</summary>
-    public const string ReadyTag = "ready";
-
     /// <summary>
     /// Puts a silo on PostgreSQL through one shared data source: ADO.NET membership (unless the
     /// caller brings its own), group-committing grain storage for accounts and webhook state, a
@@ -32,9 +29,6 @@ public static class PostgresSiloBuilderExtensions
         silo.Services.AddSingleton<PostgresWebhookLogStore>();
         silo.Services.AddSingleton<IWebhookLogStore>(sp => sp.GetRequiredService<PostgresWebhookLogStore>());
         silo.Services.AddHostedService<WebhookLogPruner>();
-        silo.Services.AddHealthChecks()
-            .AddCheck<PostgresHealthCheck>("postgres", tags: [ReadyTag])
-            .AddCheck<GroupCommitBacklogHealthCheck>("group-commit", tags: [ReadyTag]);
 
         if (clustering)
         {

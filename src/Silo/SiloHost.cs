@@ -177,6 +177,9 @@ public static partial class SiloHost
         }
 
         silo.UsePostgres(dataSource);
+        silo.Services.AddHealthChecks()
+            .AddCheck<PostgresHealthCheck>("postgres", tags: [WebhookApi.ReadyTag])
+            .AddCheck<GroupCommitBacklogHealthCheck>("group-commit", tags: [WebhookApi.ReadyTag]);
         silo.AddWebhookDelivery(configuration);
     }
 

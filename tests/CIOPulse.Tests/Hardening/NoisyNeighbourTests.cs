@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using CIOPulse.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -31,7 +30,9 @@ public sealed class NoisyNeighbourTests(ITestOutputHelper output)
         await using var cluster = new ProcessCluster(connectionString: null, RetryDelays, AttemptTimeout);
         await cluster.StartSilosAsync(1);
         await using var healthy = await TestReceiver.StartAsync();
-        await using var bad = FaultyReceiver.Start(neighbour.StartsWith("hangs", StringComparison.Ordinal) ? Hangs : Answers500);
+        await using var bad = neighbour.StartsWith("hangs", StringComparison.Ordinal)
+            ? FaultyReceiver.NeverAnswering()
+            : FaultyReceiver.AlwaysAnswering("HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\nboom");
         var good = await cluster.CreateAccountAsync(healthy.UrlFor("/good"));
         var noisy = await cluster.CreateAccountAsync(bad.Url());
         using var client = cluster.Silos[0].CreateClient();
@@ -82,26 +83,6 @@ public sealed class NoisyNeighbourTests(ITestOutputHelper output)
         Assert.True(p95 < 250, $"the healthy account's p95 was {p95:0} ms (p50 {p50:0} ms)");
         Assert.True(bad.MaxOpen <= DefaultLimit, $"the bad receiver had {bad.MaxOpen} connections open at once");
         Assert.True(bad.Connections > 0);
-    }
-
-    private static async Task Hangs(Socket socket, NetworkStream stream, CancellationToken ct)
-    {
-        await FaultyReceiver.ReadRequestAsync(stream, ct);
-        await FaultyReceiver.HoldUntilClosedAsync(stream, ct);
-    }
-
-    private static async Task Answers500(Socket socket, NetworkStream stream, CancellationToken ct)
-    {
-        // Keep-alive: several requests on one connection, each answered 500.
-        while (!ct.IsCancellationRequested)
-        {
-            if (!await FaultyReceiver.ReadRequestAsync(stream, ct))
-            {
-                return;
-            }
-
-            await FaultyReceiver.WriteAsync(stream, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\nboom", ct);
-        }
     }
 }
 

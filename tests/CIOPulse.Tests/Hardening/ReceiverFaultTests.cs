@@ -31,7 +31,7 @@ public sealed class ReceiverFaultTests(ITestOutputHelper output)
         await cluster.StartSilosAsync(1);
         var silo = cluster.Silos[0];
         await using var healthy = await TestReceiver.StartAsync();
-        await using var stolen = FaultyReceiver.Start((_, stream, ct) => FaultyReceiver.HoldUntilClosedAsync(stream, ct));
+        await using var stolen = FaultyReceiver.NeverAnswering();
 
         // Warm: one delivery through the whole path before the baseline is taken.
         var warm = await cluster.CreateAccountAsync(healthy.UrlFor("/warm"));
@@ -47,14 +47,14 @@ public sealed class ReceiverFaultTests(ITestOutputHelper output)
         {
             faults.AddRange(
             [
-                Failing("accepts and never answers", FaultyReceiver.Start(NeverAnswers), 4, "Timeout"),
-                Failing("a hanging receiver with 12 webhooks at once (over the limit of 4)", FaultyReceiver.Start(NeverAnswers), 12, "Timeout", "DestinationBusy"),
+                Failing("accepts and never answers", FaultyReceiver.NeverAnswering(), 4, "Timeout"),
+                Failing("a hanging receiver with 12 webhooks at once (over the limit of 4)", FaultyReceiver.NeverAnswering(), 12, "Timeout", "DestinationBusy"),
                 Failing("answers after the timeout", FaultyReceiver.Start(AnswersLate), 4, "Timeout"),
                 Failing("resets mid-response", FaultyReceiver.Start(ResetsMidResponse), 4, "ConnectionClosed"),
                 Failing("closes before the headers", FaultyReceiver.Start(ClosesBeforeHeaders), 4, "ConnectionClosed"),
                 Failing("drips the body at 1 byte/s", FaultyReceiver.Start(Drips), 4, "Timeout"),
                 Failing("a TLS handshake to a plain socket", FaultyReceiver.Start(PlainTextToTls), 4, "Tls", scheme: "https"),
-                Failing("a 302 to a private address", FaultyReceiver.Start((s, st, ct) => RedirectsTo(stolen.Url(), st, ct)), 4, "Redirect"),
+                Failing("a 302 to a private address", FaultyReceiver.AlwaysAnswering($"HTTP/1.1 302 Found\r\nLocation: {stolen.Url()}\r\nContent-Length: 0\r\n\r\n"), 4, "Redirect"),
                 CutAt64KiB("200 with a 50 MB body", FaultyReceiver.Start(FiftyMegabytes)),
                 CutAt64KiB("200 with a chunked body that never ends", FaultyReceiver.Start(EndlessChunks)),
             ]);
@@ -166,12 +166,6 @@ public sealed class ReceiverFaultTests(ITestOutputHelper output)
         return $"{first.GetProperty("failure")} {first.GetProperty("responseCode")} {first.GetProperty("durationMs")} ms: {first.GetProperty("error")}";
     }
 
-    private static async Task NeverAnswers(Socket socket, NetworkStream stream, CancellationToken ct)
-    {
-        await FaultyReceiver.ReadRequestAsync(stream, ct);
-        await FaultyReceiver.HoldUntilClosedAsync(stream, ct);
-    }
-
     private static async Task AnswersLate(Socket socket, NetworkStream stream, CancellationToken ct)
     {
         await FaultyReceiver.ReadRequestAsync(stream, ct);
@@ -213,15 +207,6 @@ public sealed class ReceiverFaultTests(ITestOutputHelper output)
         if (await stream.ReadAsync(hello, ct) > 0)
         {
             await FaultyReceiver.WriteAsync(stream, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", ct);
-        }
-    }
-
-    private static async Task RedirectsTo(string location, NetworkStream stream, CancellationToken ct)
-    {
-        // Keep-alive: the next attempt may come on the same connection.
-        while (await FaultyReceiver.ReadRequestAsync(stream, ct))
-        {
-            await FaultyReceiver.WriteAsync(stream, $"HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n", ct);
         }
     }
 

@@ -73,6 +73,22 @@ public sealed class FaultyReceiver : IAsyncDisposable
     /// <summary>Starts a receiver that treats every connection with <paramref name="behaviour"/>.</summary>
     public static FaultyReceiver Start(Func<Socket, NetworkStream, CancellationToken, Task> behaviour) => new(behaviour);
 
+    /// <summary>A receiver that reads each request and never answers, holding the connection until the sender closes it.</summary>
+    public static FaultyReceiver NeverAnswering() => Start(async (_, stream, ct) =>
+    {
+        await ReadRequestAsync(stream, ct);
+        await HoldUntilClosedAsync(stream, ct);
+    });
+
+    /// <summary>A receiver that answers every request on a connection (keep-alive) with the same raw <paramref name="response"/>.</summary>
+    public static FaultyReceiver AlwaysAnswering(string response) => Start(async (_, stream, ct) =>
+    {
+        while (await ReadRequestAsync(stream, ct))
+        {
+            await WriteAsync(stream, response, ct);
+        }
+    });
+
     /// <summary>Reads one request (headers, then a Content-Length body) so the sender's write completes; false when the peer closed first.</summary>
     public static async Task<bool> ReadRequestAsync(NetworkStream stream, CancellationToken cancellationToken)
     {
