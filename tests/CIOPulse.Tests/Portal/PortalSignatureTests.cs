@@ -70,6 +70,7 @@ public abstract class PortalSignatureTests(PortalFixture fixture, StorageMode mo
             var rotated = await page.GetByLabel("Your new signing secret").InputValueAsync();
             Assert.NotEqual(secret, rotated);
             await Expect(page.Locator("#previous-secret")).ToContainTextAsync("previous secret also signs until");
+            await p.ScreenshotAsync($"signing-secret-{mode}");
         });
     }
 }
