@@ -133,6 +133,7 @@ public static class WebhookApi
             .ProducesProblems(StatusCodes.Status429TooManyRequests, StatusCodes.Status500InternalServerError, StatusCodes.Status503ServiceUnavailable)
             .MapAccounts()
             .MapWebhookSettings()
+            .MapSigningSecret()
             .MapSurveyCompletions()
             .MapWebhookLog()
             .MapAdmin();

@@ -38,4 +38,15 @@ public interface IAccountGrain : IGrainWithStringKey
     /// <summary>Stores the webhook password encrypted with the newest key, if an older one made it.</summary>
     [Alias("ReEncryptPassword")]
     Task<SecretReEncryption> ReEncryptPassword();
+
+    /// <summary>
+    /// Makes the account's first webhook signing secret, or rotates it (the one it replaces keeps
+    /// signing for <c>Webhooks:SigningSecretOverlap</c>). The answer is the only place the secret is shown.
+    /// </summary>
+    [Alias("CreateSigningSecret")]
+    Task<SigningSecretIssue> CreateSigningSecret();
+
+    /// <summary>Stores the signing secrets encrypted with the newest key, if an older one made them.</summary>
+    [Alias("ReEncryptSigningSecrets")]
+    Task<SecretReEncryption> ReEncryptSigningSecrets();
 }

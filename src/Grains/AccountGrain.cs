@@ -77,10 +77,16 @@ public sealed class AccountGrain(
             return refusal;
         }
 
+        if (accepted.Signatures == true && State.EncryptedSigningSecret is null)
+        {
+            return Invalid("signatures", "Signatures need a signing secret: create one first (POST …/webhook-settings/signing-secret, or Create signing secret in the portal).");
+        }
+
         State.WebhooksEnabled = accepted.Enabled;
         State.Url = accepted.Url;
         State.Username = accepted.Username;
         State.ServiceNowWrapper = accepted.ServiceNowWrapper;
+        State.SignaturesEnabled = accepted.Signatures ?? State.SignaturesEnabled;
         if (accepted.Password is { } password)
         {
             State.EncryptedPassword = password.Length == 0 ? null : secrets.Protect(password, AccountId);
@@ -92,7 +98,7 @@ public sealed class AccountGrain(
 
     public Task<DeliveryTarget?> GetDeliveryTarget() => Task.FromResult(Exists
         ? new DeliveryTarget(State.WebhooksEnabled && AllowsWebhooks(State.Plan), State.Url, State.Username, State.EncryptedPassword, State.ServiceNowWrapper,
-            LiveLog: timeProvider.GetUtcNow() < _liveLogUntil)
+            LiveLog: timeProvider.GetUtcNow() < _liveLogUntil, SigningSecrets: SigningSecretsNow())
         : null);
 
     public Task KeepLogLive(TimeSpan period)
@@ -124,10 +130,79 @@ public sealed class AccountGrain(
         return SecretReEncryption.ReEncrypted;
     }
 
+    public async Task<SigningSecretIssue> CreateSigningSecret()
+    {
+        if (!Exists)
+        {
+            return new SigningSecretIssue(SigningSecretOutcome.AccountNotFound);
+        }
+
+        if (!AllowsWebhooks(State.Plan))
+        {
+            return new SigningSecretIssue(SigningSecretOutcome.PlanDoesNotAllowWebhooks,
+                Error: $"Webhooks (and their signatures) are available on the Corporate and Enterprise plans; this account is on the {State.Plan} plan.");
+        }
+
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        var rotated = State.EncryptedSigningSecret is not null;
+        var secret = WebhookSignature.NewSecret();
+        State.EncryptedPreviousSigningSecret = State.EncryptedSigningSecret;
+        State.PreviousSecretSignsUntilUtc = rotated ? now + options.Value.SigningSecretOverlap : null;
+        State.EncryptedSigningSecret = secrets.Protect(secret, SigningPurpose);
+        State.SigningSecretCreatedUtc = now;
+        await account.WriteStateAsync();
+        return new SigningSecretIssue(rotated ? SigningSecretOutcome.Rotated : SigningSecretOutcome.Created, secret, now, State.PreviousSecretSignsUntilUtc);
+    }
+
+    public async Task<SecretReEncryption> ReEncryptSigningSecrets()
+    {
+        if (State.EncryptedSigningSecret is not { } current)
+        {
+            return SecretReEncryption.NothingStored;
+        }
+
+        // A previous secret past its overlap signs nothing any more: dropped rather than carried on.
+        var previous = PreviousSecretSigns() ? State.EncryptedPreviousSigningSecret : null;
+        var currentAgain = secrets.TryReProtect(current, SigningPurpose);
+        var previousAgain = previous is null ? null : secrets.TryReProtect(previous, SigningPurpose);
+        if (currentAgain is null || (previous is not null && previousAgain is null))
+        {
+            return SecretReEncryption.Undecryptable;
+        }
+
+        if (currentAgain == current && previousAgain == State.EncryptedPreviousSigningSecret)
+        {
+            return SecretReEncryption.AlreadyCurrent;
+        }
+
+        State.EncryptedSigningSecret = currentAgain;
+        State.EncryptedPreviousSigningSecret = previousAgain;
+        State.PreviousSecretSignsUntilUtc = previousAgain is null ? null : State.PreviousSecretSignsUntilUtc;
+        await account.WriteStateAsync();
+        return currentAgain == current && previousAgain is null ? SecretReEncryption.AlreadyCurrent : SecretReEncryption.ReEncrypted;
+    }
+
     public static bool AllowsWebhooks(AccountPlan plan) => plan is AccountPlan.Corporate or AccountPlan.Enterprise;
 
+    private string SigningPurpose => WebhookSignature.ProtectionPurpose(AccountId);
+
     private WebhookSettings CurrentSettings() =>
-        new(State.WebhooksEnabled, State.Url, State.Username, State.EncryptedPassword is not null, State.ServiceNowWrapper);
+        new(State.WebhooksEnabled, State.Url, State.Username, State.EncryptedPassword is not null, State.ServiceNowWrapper,
+            State.SignaturesEnabled, State.SigningSecretCreatedUtc, PreviousSecretSigns() ? State.PreviousSecretSignsUntilUtc : null);
+
+    private bool PreviousSecretSigns() =>
+        State.EncryptedPreviousSigningSecret is not null && State.PreviousSecretSignsUntilUtc is { } until && timeProvider.GetUtcNow().UtcDateTime < until;
+
+    /// <summary>The encrypted secrets that sign an attempt made now, newest first; null when signatures are off.</summary>
+    private IReadOnlyList<string>? SigningSecretsNow()
+    {
+        if (!State.SignaturesEnabled || State.EncryptedSigningSecret is not { } current)
+        {
+            return null;
+        }
+
+        return PreviousSecretSigns() ? [current, State.EncryptedPreviousSigningSecret!] : [current];
+    }
 
     /// <summary>
     /// The rules a settings update must meet on an account of <paramref name="plan"/>: the update as
@@ -140,6 +215,12 @@ public sealed class AccountGrain(
         {
             return (update, new SettingsUpdateResult(SettingsUpdateOutcome.PlanDoesNotAllowWebhooks,
                 Error: $"Webhooks are available on the Corporate and Enterprise plans; this account is on the {plan} plan."));
+        }
+
+        if (update.Signatures == true && !AllowsWebhooks(plan))
+        {
+            return (update, new SettingsUpdateResult(SettingsUpdateOutcome.PlanDoesNotAllowWebhooks,
+                Error: $"Webhooks (and their signatures) are available on the Corporate and Enterprise plans; this account is on the {plan} plan."));
         }
 
         var url = string.IsNullOrWhiteSpace(update.Url) ? null : update.Url.Trim();

@@ -17,4 +17,17 @@ public sealed class AccountState
 
     /// <summary>SHA-256 hashes of the account's API keys.</summary>
     [Id(7)] public List<string> KeyHashes { get; set; } = [];
+
+    /// <summary>Whether webhooks carry Standard Webhooks signatures (needs a signing secret).</summary>
+    [Id(8)] public bool SignaturesEnabled { get; set; }
+
+    /// <summary>The newest <c>whsec_</c> signing secret, encrypted by <see cref="SecretProtector"/>.</summary>
+    [Id(9)] public string? EncryptedSigningSecret { get; set; }
+
+    [Id(10)] public DateTime? SigningSecretCreatedUtc { get; set; }
+
+    /// <summary>The secret before the last rotation, encrypted; it signs too until <see cref="PreviousSecretSignsUntilUtc"/>.</summary>
+    [Id(11)] public string? EncryptedPreviousSigningSecret { get; set; }
+
+    [Id(12)] public DateTime? PreviousSecretSignsUntilUtc { get; set; }
 }

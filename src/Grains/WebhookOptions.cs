@@ -38,6 +38,13 @@ public sealed class WebhookOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "Webhooks:BacklogSampleInterval must be between 1 s and 1 hour.")]
     public TimeSpan BacklogSampleInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// After a signing-secret rotation, how long the replaced secret keeps signing beside the new one,
+    /// so that receivers can move to the new secret without refusing a webhook.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00", ErrorMessage = "Webhooks:SigningSecretOverlap must be between 1 s and 30 days.")]
+    public TimeSpan SigningSecretOverlap { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>Allows loopback and private destinations (local development and tests only).</summary>
     public bool AllowPrivateNetworks { get; set; }
 

@@ -7,12 +7,14 @@ namespace CIOPulse.Grains;
 
 /// <summary>
 /// Makes one webhook POST through the pooled "webhooks" HttpClient: Basic auth when a username is
-/// set, no redirects, at most <c>Webhooks:MaxRequestsPerDestination</c> in flight to one destination,
+/// set, Standard Webhooks signature headers when the account signs (<see cref="WebhookSignature"/>;
+/// none at all otherwise), no redirects, at most <c>Webhooks:MaxRequestsPerDestination</c> in flight to one destination,
 /// the attempt timeout, and at most 64 KiB of the answer read. Whatever goes wrong during the
 /// attempt ends as a classified failure, never as an exception (only the caller's own cancellation
 /// propagates).
 /// </summary>
-public sealed class WebhookSender(IHttpClientFactory httpClientFactory, SecretProtector secrets, DestinationLimiter limiter, IOptions<WebhookOptions> options)
+public sealed class WebhookSender(
+    IHttpClientFactory httpClientFactory, SecretProtector secrets, DestinationLimiter limiter, IOptions<WebhookOptions> options, TimeProvider timeProvider)
 {
     public const string HttpClientName = "webhooks";
     public const int MaxResponseBytes = 64 * 1024;
@@ -40,6 +42,18 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, SecretPr
             authorization = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{target.Username}:{password}"));
         }
 
+        List<byte[]>? signingKeys = null;
+        foreach (var encrypted in target.SigningSecrets ?? [])
+        {
+            if (secrets.TryUnprotect(encrypted, WebhookSignature.ProtectionPurpose(accountId)) is not { } secret
+                || WebhookSignature.KeyOf(secret) is not { } key)
+            {
+                return AttemptOutcome.Failure(AttemptFailure.NotSent, "A stored webhook signing secret cannot be decrypted with any of Secrets:EncryptionKeys (was the key that encrypted it removed?). Rotate the signing secret.");
+            }
+
+            (signingKeys ??= []).Add(key);
+        }
+
         var timeout = options.Value.AttemptTimeout;
         using var lease = await WaitForSlotAsync(url, timeout, cancellationToken);
         if (lease is not { IsAcquired: true })
@@ -58,6 +72,16 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, SecretPr
         if (authorization is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Basic", authorization);
+        }
+
+        if (signingKeys is not null)
+        {
+            // Signed when the slot is held, just before sending: the timestamp is this attempt's own.
+            var timestamp = WebhookSignature.Timestamp(timeProvider.GetUtcNow());
+            request.Headers.TryAddWithoutValidation(WebhookSignature.IdHeader, webhookId);
+            request.Headers.TryAddWithoutValidation(WebhookSignature.TimestampHeader, timestamp);
+            request.Headers.TryAddWithoutValidation(WebhookSignature.SignatureHeader,
+                WebhookSignature.Sign(signingKeys, webhookId, timestamp, Encoding.UTF8.GetBytes(body)));
         }
 
         // The attempt's own budget starts once it holds a slot: waiting is not the receiver's time.

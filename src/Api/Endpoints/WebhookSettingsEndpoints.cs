@@ -15,7 +15,7 @@ public static class WebhookSettingsEndpoints
         var settings = api.MapGroup("/accounts/{accountId}/webhook-settings").RequireAccountAccess().WithTags("Webhook settings");
         settings.MapGet("", GetSettings)
             .WithName("GetWebhookSettings").WithSummary("The account's webhook settings (never the password)");
-        // 403: webhooks turned on for a Standard-plan account.
+        // 403: webhooks or signatures turned on for a Standard-plan account.
         settings.MapPut("", PutSettings).AcceptsJsonBody<WebhookSettingsRequest>().ProducesProblems(StatusCodes.Status403Forbidden)
             .WithName("PutWebhookSettings").WithSummary("Replace the account's webhook settings");
         return api;
@@ -43,6 +43,10 @@ public static class WebhookSettingsEndpoints
 
         [Description("Whether the body is wrapped for ServiceNow; default false.")]
         public bool? ServiceNowWrapper { get; init; }
+
+        [Description("Whether each webhook carries Standard Webhooks signature headers (webhook-id, webhook-timestamp, webhook-signature). " +
+            "Absent or null keeps the current value (off for a new account). Turning it on needs a signing secret (POST …/webhook-settings/signing-secret).")]
+        public bool? Signatures { get; init; }
     }
 
     /// <summary>A well-formed <c>PUT …/webhook-settings</c> body as an update, or the problem naming the field.</summary>
@@ -79,8 +83,14 @@ public static class WebhookSettingsEndpoints
             return (null, ApiProblems.Invalid("serviceNowWrapper", error!));
         }
 
-        // An explicit null password keeps the stored one, like an absent one; "" clears it.
-        return (new WebhookSettingsUpdate(enabled.Value, url, username, password, wrapper ?? false), null);
+        if (!JsonFields.TryGetBool(body, "signatures", out var signatures, out error))
+        {
+            return (null, ApiProblems.Invalid("signatures", error!));
+        }
+
+        // An explicit null password keeps the stored one, like an absent one; "" clears it. An absent
+        // "signatures" keeps them as they are, so a client written before they existed cannot turn them off.
+        return (new WebhookSettingsUpdate(enabled.Value, url, username, password, wrapper ?? false, signatures), null);
     }
 
     private static async Task<Results<Ok<WebhookSettings>, ProblemHttpResult>> PutSettings(string accountId, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)

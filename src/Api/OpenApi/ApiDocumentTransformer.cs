@@ -17,6 +17,7 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
 
     private const string CompletionsPath = "/api/v1/accounts/{accountId}/survey-completions";
     private const string LogPath = "/api/v1/accounts/{accountId}/webhook-log";
+    private const string SigningSecretPath = "/api/v1/accounts/{accountId}/webhook-settings/signing-secret";
 
     /// <summary>The payload's members in the order they are sent, with what each holds.</summary>
     private static readonly (string Name, string Description)[] PayloadMembers =
@@ -122,6 +123,9 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
                     Summary = "The webhook POST a receiver gets",
                     Description = "Sent to the account's webhook URL for each webhook, with Content-Type application/json; charset=utf-8, " +
                         "X-CIOPulse-Webhook-Id, User-Agent CIOPulse-Webhooks/1.0, and Authorization Basic when a username is set. " +
+                        "With the account's signatures on, also the Standard Webhooks headers webhook-id (the Webhook_ID), " +
+                        "webhook-timestamp (Unix seconds of this attempt) and webhook-signature (space-separated v1,<base64 HMAC-SHA256 of " +
+                        "\"{webhook-id}.{webhook-timestamp}.{body}\"> under each whsec_ secret that signs, the newest first). " +
                         "Only a 200 answer is a success; anything else is retried after 5, 10, 20 and 40 minutes. " +
                         "Delivery is at least once: deduplicate on Webhook_ID.",
                     RequestBody = new OpenApiRequestBody
@@ -152,6 +156,9 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
     {
         Operation(document, CompletionsPath, HttpMethod.Post).RequestBody!.Content!["application/json"].Example = ApiExamples.Parse(ApiExamples.SurveyCompletion);
         Operation(document, LogPath, HttpMethod.Get).Responses!["200"].Content!["application/json"].Example = ApiExamples.Parse(ApiExamples.LogPage);
+        var signingSecret = Operation(document, SigningSecretPath, HttpMethod.Post).Responses!;
+        signingSecret["201"].Content!["application/json"].Example = ApiExamples.Parse(ApiExamples.FirstSigningSecret);
+        signingSecret["200"].Content!["application/json"].Example = ApiExamples.Parse(ApiExamples.RotatedSigningSecret);
     }
 
     /// <summary>Says when each problem is answered (docs/api.md, Errors), and lists an operation's answers by status.</summary>
@@ -194,9 +201,11 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
             ? "A query parameter is wrong (or the cursor expired): detail and errors name it."
             : "A field is wrong (detail and errors name it), or the body is not a JSON object of UTF-8 text.",
         "401" => "X-Api-Key is missing or is not a key this service issued.",
-        "403" => path.EndsWith("/webhook-settings", StringComparison.Ordinal) && method == HttpMethod.Put
-            ? "Webhooks turned on for a Standard-plan account (the detail names its plan)."
-            : "This route needs the system key; an account key was sent.",
+        "403" => (path.EndsWith("/webhook-settings", StringComparison.Ordinal) && method == HttpMethod.Put)
+            ? "Webhooks or signatures turned on for a Standard-plan account (the detail names its plan)."
+            : path.EndsWith("/signing-secret", StringComparison.Ordinal)
+                ? "A Standard-plan account has no webhooks to sign (the detail names its plan)."
+                : "This route needs the system key; an account key was sent.",
         "404" => "The account or webhook does not exist, or belongs to another account than the key's.",
         "413" => "The body is larger than 1 MiB.",
         "415" => "The body was sent with a Content-Type that is not JSON.",

@@ -78,5 +78,23 @@ public static class ApiExamples
         }
         """;
 
+    /// <summary>The answer that makes an account's first signing secret (an example value, not a secret in use).</summary>
+    public const string FirstSigningSecret = """
+        {
+          "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+          "createdUtc": "2026-12-03T09:41:07.221Z",
+          "previousSignsUntilUtc": null
+        }
+        """;
+
+    /// <summary>The answer to a rotation: the replaced secret signs beside the new one for 24 hours.</summary>
+    public const string RotatedSigningSecret = """
+        {
+          "secret": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+          "createdUtc": "2026-12-10T14:02:55.480Z",
+          "previousSignsUntilUtc": "2026-12-11T14:02:55.480Z"
+        }
+        """;
+
     public static JsonNode Parse(string json) => JsonNode.Parse(json)!;
 }

@@ -38,6 +38,8 @@ internal static class ApiTestHelpers
 
     public static string SettingsPath(string accountId) => AccountPath(accountId) + "/webhook-settings";
 
+    public static string SigningSecretPath(string accountId) => SettingsPath(accountId) + "/signing-secret";
+
     public static string CompletionsPath(string accountId) => AccountPath(accountId) + "/survey-completions";
 
     public static string LogPath(string accountId, string? query = null) =>

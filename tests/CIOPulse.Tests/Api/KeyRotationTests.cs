@@ -124,6 +124,52 @@ public abstract class KeyRotationTests(KeyRotationFixture fixture)
     }
 
     [Fact]
+    public async Task Signing_secrets_made_under_the_old_key_are_re_encrypted_and_still_sign_once_it_is_removed()
+    {
+        var accountId = NewAccountId();
+        var path = ReceiverPathFor(accountId);
+        var secrets = new List<string>();
+        await using var store = await fixture.NewStoreAsync();
+
+        await using (var node = await store.StartNodeAsync(new() { ["Secrets:EncryptionKey"] = _keyA }))
+        {
+            await node.CreateAccountAsync(accountId: accountId);
+            using var client = node.CreateClient();
+            for (var i = 0; i < 2; i++)
+            {
+                // The first secret and a rotation: both sign (the overlap is 24 hours).
+                using var made = await client.PostAsync(SigningSecretPath(accountId), content: null);
+                await AssertStatusAsync(made, i == 0 ? HttpStatusCode.Created : HttpStatusCode.OK);
+                secrets.Add((await ReadJsonAsync(made)).Text("secret"));
+            }
+
+            var settings = Settings(fixture.Receiver.UrlFor(path));
+            settings["signatures"] = true;
+            await node.SetSettingsAsync(accountId, settings);
+        }
+
+        await using (var node = await store.StartNodeAsync(new() { ["Secrets:EncryptionKeys:0"] = _keyB, ["Secrets:EncryptionKeys:1"] = _keyA }))
+        {
+            using var client = node.CreateClient();
+            var report = await ReEncryptAsync(client);
+            var signing = report.GetProperty("signingSecrets");
+            Assert.Equal(1, signing.GetProperty("reEncrypted").GetInt32());
+            Assert.Equal(0, signing.GetProperty("undecryptable").GetArrayLength());
+            var again = (await ReEncryptAsync(client)).GetProperty("signingSecrets");
+            Assert.Equal(0, again.GetProperty("reEncrypted").GetInt32());
+            Assert.Equal(1, again.GetProperty("alreadyCurrent").GetInt32());
+        }
+
+        await using (var node = await store.StartNodeAsync(new() { ["Secrets:EncryptionKeys:0"] = _keyB }))
+        {
+            await node.PostAcceptedCompletionAsync(accountId, Completion(NewResponseId()));
+            var received = Assert.Single(await fixture.Receiver.WaitForRequestsAsync(path, 1, Deadline));
+            Assert.Equal(2, received.Headers["webhook-signature"].Split(' ').Length);
+            Assert.All(secrets, secret => Assert.True(StandardWebhooksVerifier.Verify(secret, received.Headers, received.Body), "a signing secret signs after key A is gone"));
+        }
+    }
+
+    [Fact]
     public async Task The_re_encrypt_pass_is_for_the_system_key_only()
     {
         await using var store = await fixture.NewStoreAsync();

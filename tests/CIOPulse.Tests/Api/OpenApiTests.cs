@@ -70,7 +70,7 @@ public sealed class OpenApiTests : IAsyncLifetime
             .ToHashSet();
         var documented = Operations().Select(operation => $"{operation.Method.ToUpperInvariant()} {operation.Path}").ToHashSet();
 
-        Assert.Equal(9, routes.Count);
+        Assert.Equal(10, routes.Count);
         Assert.Contains("POST /api/v1/admin/secrets/re-encrypt", routes);
         Assert.Equal(routes.Order(StringComparer.Ordinal), documented.Order(StringComparer.Ordinal));
         Assert.All(_document["paths"]!.AsObject(), path => Assert.StartsWith("/api/v1/", path.Key, StringComparison.Ordinal));
@@ -125,8 +125,8 @@ public sealed class OpenApiTests : IAsyncLifetime
         }
 
         Assert.Empty(failures);
-        // 9 operations: 20 success and client-error statuses in all beyond 401 and 429 on each.
-        Assert.True(provoked >= 9 * 2 + 20, $"Only {provoked} statuses were provoked.");
+        // 10 operations: 23 success and client-error statuses in all beyond 401 and 429 on each.
+        Assert.True(provoked >= 10 * 2 + 23, $"Only {provoked} statuses were provoked.");
     }
 
     [Fact]
@@ -251,6 +251,14 @@ public sealed class OpenApiTests : IAsyncLifetime
             case 202 when route.EndsWith("/survey-completions", StringComparison.Ordinal):
                 await _app.SetSettingsAsync(account, Settings(_receiver.UrlFor(ReceiverPathFor(account))));
                 return await SendAsync(request);
+            case 200 when route.EndsWith("/signing-secret", StringComparison.Ordinal):
+                // A rotation: the account's first secret is a 201.
+                using (var first = await SendAsync(request))
+                {
+                    await AssertStatusAsync(first, HttpStatusCode.Created);
+                }
+
+                return await SendAsync(request);
             case 200 or 201 or 202:
                 return await SendAsync(system ? request : request with { Key = await _app.IssueKeyAsync(account) });
             case 400:
@@ -259,6 +267,8 @@ public sealed class OpenApiTests : IAsyncLifetime
                     : await SendAsync(request with { Body = BadBody(route) });
             case 401:
                 return await SendAsync(request with { Key = null });
+            case 403 when route.EndsWith("/signing-secret", StringComparison.Ordinal):
+                return await SendAsync(request with { Account = await _app.CreateAccountAsync(plan: "Standard") });
             case 403 when route.EndsWith("/webhook-settings", StringComparison.Ordinal):
                 var standard = await _app.CreateAccountAsync(plan: "Standard");
                 return await SendAsync(request with { Account = standard, Body = Settings(_receiver.UrlFor(ReceiverPathFor(standard))).ToJsonString() });

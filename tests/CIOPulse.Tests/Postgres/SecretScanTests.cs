@@ -11,13 +11,13 @@ namespace CIOPulse.Tests.Postgres;
 
 /// <summary>
 /// SPEC §3: the password is never in plain text in the database or the logs, and neither are the
-/// API keys. A whole scenario runs on PostgreSQL with everything logged from Debug up; then every
+/// API keys or the webhook signing secrets (issue 14). A whole scenario runs on PostgreSQL with everything logged from Debug up; then every
 /// row of every table (as text; bytea as its hex) and every log entry are searched for the secrets.
 /// </summary>
 public sealed class SecretScanTests
 {
     [Fact]
-    public async Task No_password_authorization_value_or_api_key_is_in_any_table_row_or_log_entry()
+    public async Task No_password_authorization_value_api_key_or_signing_secret_is_in_any_table_row_or_log_entry()
     {
         var systemKey = "sys-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
         const string username = "scan-user";
@@ -32,6 +32,7 @@ public sealed class SecretScanTests
 
         string accountKey;
         string accountId;
+        var signingSecrets = new List<string>();
         await using (var node = await SiloApp.StartAsync(settings, services: services => services.AddSingleton<ILoggerProvider>(logs)))
         {
             using var system = node.CreateClient(systemKey);
@@ -51,7 +52,18 @@ public sealed class SecretScanTests
             var path = ReceiverPathFor(accountId);
             var url = receiver.UrlFor(path, attempt => attempt == 1 ? new ReceiverResponse(500, "try again") : ReceiverResponse.Ok);
             using var account = node.CreateClient(accountKey);
-            using (var stored = await account.PutSettingsAsync(accountId, Settings(url, username, password)))
+
+            // Signed webhooks, with a rotation: two signing secrets sign every attempt.
+            for (var i = 0; i < 2; i++)
+            {
+                using var made = await account.PostAsync(SigningSecretPath(accountId), content: null);
+                await AssertStatusAsync(made, i == 0 ? HttpStatusCode.Created : HttpStatusCode.OK);
+                signingSecrets.Add((await ReadJsonAsync(made)).Text("secret"));
+            }
+
+            var signedSettings = Settings(url, username, password);
+            signedSettings["signatures"] = true;
+            using (var stored = await account.PutSettingsAsync(accountId, signedSettings))
             {
                 await AssertStatusAsync(stored, HttpStatusCode.OK);
             }
@@ -74,6 +86,7 @@ public sealed class SecretScanTests
             var requests = receiver.RequestsTo(path);
             Assert.Equal(3, requests.Count);
             Assert.All(requests, request => Assert.Equal(BasicAuthorization(username, password), request.Authorization));
+            Assert.All(requests, request => Assert.Equal(2, request.Headers["webhook-signature"].Split(' ').Length));
 
             // Wrong keys are logged as failures, if at all, without the key.
             using (var wrong = node.CreateClient(UnissuedKeyFor(accountId)))
@@ -87,7 +100,9 @@ public sealed class SecretScanTests
             {
                 await PortalHttp.SignInAsync(browser, accountKey);
                 Assert.True(await PortalHttp.HasSessionAsync(browser));
-                Assert.DoesNotContain(password, await browser.GetStringAsync("/portal/settings"), StringComparison.Ordinal);
+                var page = await browser.GetStringAsync("/portal/settings");
+                Assert.DoesNotContain(password, page, StringComparison.Ordinal);
+                Assert.All(signingSecrets, secret => Assert.DoesNotContain(secret, page, StringComparison.Ordinal));
             }
 
             using (var operatorBrowser = PortalHttp.CreateClient(node.BaseUri))
@@ -104,6 +119,11 @@ public sealed class SecretScanTests
             ["the account key"] = accountKey,
             ["the system key"] = systemKey,
         };
+        for (var i = 0; i < signingSecrets.Count; i++)
+        {
+            secrets[$"signing secret {i + 1}"] = signingSecrets[i];
+            secrets[$"signing secret {i + 1}'s key (base64)"] = signingSecrets[i]["whsec_".Length..];
+        }
 
         var (tables, rows) = await ReadEveryRowAsync(database.DataSource);
         Assert.Superset(new HashSet<string> { "public.orleansstorage", "public.grain_state", "public.webhook_log", "public.orleansreminderstable", "public.webhook_attempts_hourly" }, tables);

@@ -127,4 +127,22 @@ public sealed class WebhookOptionsTests
         Assert.Empty(custom.Validate(new ValidationContext(custom)));
         Assert.Empty(unset.Validate(new ValidationContext(unset)));
     }
+
+    [Fact]
+    public void The_signing_secret_overlap_is_24_hours_by_default_and_must_be_from_1_second_to_30_days()
+    {
+        Assert.Equal(TimeSpan.FromHours(24), new WebhookOptions().SigningSecretOverlap);
+        Assert.Empty(Problems(new WebhookOptions { SigningSecretOverlap = TimeSpan.FromSeconds(2) }));
+        Assert.Contains(Problems(new WebhookOptions { SigningSecretOverlap = TimeSpan.Zero }),
+            problem => problem.Contains("Webhooks:SigningSecretOverlap", StringComparison.Ordinal));
+        Assert.Contains(Problems(new WebhookOptions { SigningSecretOverlap = TimeSpan.FromDays(31) }),
+            problem => problem.Contains("Webhooks:SigningSecretOverlap", StringComparison.Ordinal));
+    }
+
+    private static List<string> Problems(WebhookOptions options)
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true);
+        return [.. results.Select(result => result.ErrorMessage ?? "")];
+    }
 }

@@ -8,6 +8,7 @@
 
   document.addEventListener('DOMContentLoaded', () => {
     setUpPayloadTools();
+    setUpSecretCopy();
     const marker = document.getElementById('live');
     if (marker && 'EventSource' in window) {
       startLive(marker);
@@ -48,6 +49,29 @@
         const selection = window.getSelection();
         selection.removeAllRanges();
         selection.addRange(range);
+        copied.textContent = 'Selected: press Ctrl+C to copy.';
+      }
+    });
+  }
+
+  // --- Signing secret: Copy (the field is read-only and selectable without script) ------------
+
+  function setUpSecretCopy() {
+    const field = document.getElementById('signing-secret');
+    const button = document.getElementById('signing-secret-copy');
+    const copied = document.getElementById('signing-secret-copied');
+    if (!field || !button || !copied) {
+      return;
+    }
+
+    button.hidden = false;
+    button.addEventListener('click', async () => {
+      try {
+        await navigator.clipboard.writeText(field.value);
+        copied.textContent = 'Copied the signing secret.';
+      } catch {
+        field.focus();
+        field.select();
         copied.textContent = 'Selected: press Ctrl+C to copy.';
       }
     });

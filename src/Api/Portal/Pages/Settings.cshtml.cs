@@ -5,9 +5,10 @@ using Microsoft.AspNetCore.Mvc;
 namespace CIOPulse.Api.Portal.Pages;
 
 /// <summary>
-/// Preferences › Integration: the article's four fields and the ServiceNow option. The rules are the
-/// API's (the account grain checks them): a refusal is shown next to the field it names. The
-/// password is write-only: the page says whether one is stored, never what it is.
+/// Preferences › Integration: the article's four fields, the ServiceNow option and signatures. The
+/// rules are the API's (the account grain checks them): a refusal is shown next to the field it
+/// names. The password is write-only: the page says whether one is stored, never what it is; a
+/// signing secret is shown once, in the answer to the POST that makes it, and never again.
 /// </summary>
 public sealed class SettingsModel : PortalPageModel
 {
@@ -36,10 +37,20 @@ public sealed class SettingsModel : PortalPageModel
     [BindProperty]
     public bool ServiceNowWrapper { get; set; }
 
+    [BindProperty]
+    public bool Signatures { get; set; }
+
     [FromQuery(Name = "saved")]
     public bool Saved { get; set; }
 
     public bool HasPassword { get; private set; }
+
+    public DateTime? SigningSecretCreatedUtc { get; private set; }
+
+    public DateTime? PreviousSecretSignsUntilUtc { get; private set; }
+
+    /// <summary>The signing secret just made or rotated: on this one answer only.</summary>
+    public string? NewSigningSecret { get; private set; }
 
     public bool PlanAllowsWebhooks => Account.Plan is AccountPlan.Corporate or AccountPlan.Enterprise;
 
@@ -55,19 +66,14 @@ public sealed class SettingsModel : PortalPageModel
             return Redirect(PortalPaths.SignIn);
         }
 
-        Enabled = settings.Enabled;
-        WebhookUrl = settings.Url;
-        Username = settings.Username;
-        ServiceNowWrapper = settings.ServiceNowWrapper;
-        HasPassword = settings.HasPassword;
-        await LoadPreviewAsync();
+        await ShowAsync(settings);
         return Page();
     }
 
     public async Task<IActionResult> OnPostAsync()
     {
         var account = Grains.GetGrain<IAccountGrain>(Account.Id);
-        HasPassword = (await account.GetSettings())?.HasPassword ?? false;
+        ShowStored(await account.GetSettings());
         await LoadPreviewAsync();
         if (PasswordAction == PasswordChange.Replace && string.IsNullOrEmpty(NewPassword))
         {
@@ -82,7 +88,7 @@ public sealed class SettingsModel : PortalPageModel
             PasswordChange.Clear => "",
             _ => null,
         };
-        var result = await account.UpdateSettings(new WebhookSettingsUpdate(Enabled, WebhookUrl, Username, password, ServiceNowWrapper));
+        var result = await account.UpdateSettings(new WebhookSettingsUpdate(Enabled, WebhookUrl, Username, password, ServiceNowWrapper, Signatures));
         if (result.Outcome == SettingsUpdateOutcome.Updated)
         {
             return Redirect(PortalPaths.Settings + "?saved=true");
@@ -97,6 +103,7 @@ public sealed class SettingsModel : PortalPageModel
             "url" => nameof(WebhookUrl),
             "username" => nameof(Username),
             "password" => nameof(NewPassword),
+            "signatures" => nameof(Signatures),
             _ => null,
         };
         if (property is null)
@@ -110,6 +117,47 @@ public sealed class SettingsModel : PortalPageModel
 
         Response.StatusCode = result.Outcome == SettingsUpdateOutcome.PlanDoesNotAllowWebhooks ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest;
         return Page();
+    }
+
+    /// <summary>Makes the first signing secret or rotates it, and shows it on this answer (which no cache keeps).</summary>
+    public async Task<IActionResult> OnPostSigningSecretAsync()
+    {
+        var account = Grains.GetGrain<IAccountGrain>(Account.Id);
+        var issue = await account.CreateSigningSecret();
+        if (await account.GetSettings() is not { } settings)
+        {
+            return Redirect(PortalPaths.SignIn);
+        }
+
+        await ShowAsync(settings);
+        if (issue.Outcome is SigningSecretOutcome.Created or SigningSecretOutcome.Rotated)
+        {
+            NewSigningSecret = issue.Secret;
+            return Page();
+        }
+
+        FormError = issue.Error ?? "The signing secret could not be made.";
+        Response.StatusCode = issue.Outcome == SigningSecretOutcome.PlanDoesNotAllowWebhooks ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest;
+        return Page();
+    }
+
+    private async Task ShowAsync(WebhookSettings settings)
+    {
+        Enabled = settings.Enabled;
+        WebhookUrl = settings.Url;
+        Username = settings.Username;
+        ServiceNowWrapper = settings.ServiceNowWrapper;
+        Signatures = settings.SignaturesEnabled;
+        ShowStored(settings);
+        await LoadPreviewAsync();
+    }
+
+    /// <summary>What the page says about stored secrets (never their values), also when a refused form is shown again.</summary>
+    private void ShowStored(WebhookSettings? settings)
+    {
+        HasPassword = settings?.HasPassword ?? false;
+        SigningSecretCreatedUtc = settings?.SigningSecretCreatedUtc;
+        PreviousSecretSignsUntilUtc = settings?.PreviousSecretSignsUntilUtc;
     }
 
     private async Task LoadPreviewAsync() =>
