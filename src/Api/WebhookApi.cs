@@ -135,6 +135,7 @@ public static class WebhookApi
             .MapWebhookSettings()
             .MapSurveyCompletions()
             .MapWebhookLog()
+            .MapBulkResend()
             .MapAdmin();
 
         app.MapPortal();

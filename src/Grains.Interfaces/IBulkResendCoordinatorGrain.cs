@@ -14,9 +14,12 @@ public interface IBulkResendCoordinatorGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("Count")]
     Task<long> Count(BulkResendFilter filter);
 
-    /// <summary>Fixes the matching set and starts an operation over it.</summary>
+    /// <summary>
+    /// Fixes the matching set and starts an operation over it, at <paramref name="ratePerSecond"/>
+    /// resends a second (null: the configured default, Webhooks:BulkResendRatePerSecond).
+    /// </summary>
     [Alias("Start")]
-    Task<BulkResendStartResult> Start(BulkResendFilter filter, int ratePerSecond);
+    Task<BulkResendStartResult> Start(BulkResendFilter filter, int? ratePerSecond);
 
     /// <summary>The operation running now, if any.</summary>
     [Alias("GetRunning")]

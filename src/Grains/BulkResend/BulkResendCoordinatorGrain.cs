@@ -20,8 +20,14 @@ public sealed class BulkResendCoordinatorGrain(
 
     public Task<long> Count(BulkResendFilter filter) => logStore.CountAsync(AccountId, ToLogFilter(filter));
 
-    public async Task<BulkResendStartResult> Start(BulkResendFilter filter, int ratePerSecond)
+    public async Task<BulkResendStartResult> Start(BulkResendFilter filter, int? ratePerSecond)
     {
+        var rate = ratePerSecond ?? options.Value.BulkResendRatePerSecond;
+        if (rate < 1 || rate > options.Value.BulkResendMaxRatePerSecond)
+        {
+            return BulkResendStartResult.RateTooHigh(options.Value.BulkResendMaxRatePerSecond);
+        }
+
         if (await GetRunning() is { } running)
         {
             return BulkResendStartResult.Busy(running.Id);
@@ -32,7 +38,7 @@ public sealed class BulkResendCoordinatorGrain(
         var ids = await logStore.ListIdsAsync(AccountId, logFilter, max + 1);
         if (ids.Count > max)
         {
-            return BulkResendStartResult.TooMany(await logStore.CountAsync(AccountId, logFilter));
+            return BulkResendStartResult.TooMany(await logStore.CountAsync(AccountId, logFilter), max);
         }
 
         var operationId = BulkResendIds.New();
@@ -45,7 +51,7 @@ public sealed class BulkResendCoordinatorGrain(
         await coordinator.WriteStateAsync();
 
         var progress = await grains.Get<IBulkResendGrain>(operationId).Start(
-            new BulkResendDefinition(AccountId, filter, ratePerSecond, ids.Count, timeProvider.GetUtcNow().UtcDateTime));
+            new BulkResendDefinition(AccountId, filter, rate, ids.Count, timeProvider.GetUtcNow().UtcDateTime));
         return BulkResendStartResult.StartedAs(progress);
     }
 
