@@ -113,11 +113,11 @@ public sealed class BulkResendRulesTests
 
         tracker.Complete(12, BulkResendAttemptOutcome.Succeeded);
         tracker.Complete(11, BulkResendAttemptOutcome.Failed);
-        Assert.Equal((10, 13), (tracker.Position, tracker.Done));
+        Assert.Equal((10, 12), (tracker.Position, tracker.Done));
         Assert.Equal((7, 3), (tracker.PrefixSucceeded, tracker.PrefixFailed));
-        Assert.Equal((8, 5), (tracker.Succeeded, tracker.Failed));
+        Assert.Equal((8, 4), (tracker.Succeeded, tracker.Failed));
 
-        tracker.Complete(10, BulkResendAttemptOutcome.NotFound);
+        tracker.Complete(10, BulkResendAttemptOutcome.NotFound); // counted as failed
         tracker.Complete(10, BulkResendAttemptOutcome.Succeeded); // a replayed answer counts once
         tracker.Complete(5, BulkResendAttemptOutcome.Succeeded);  // before the checkpoint: already counted
 
