@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using CIOPulse.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace CIOPulse.Tests.Cluster;
 
@@ -10,7 +11,7 @@ namespace CIOPulse.Tests.Cluster;
 /// the survivor's reminder resumes the operation from its checkpoint, and every selected webhook ends
 /// with exactly one attempt made for it, none twice and none skipped, with exact counts.
 /// </summary>
-public sealed class BulkResendKillTests
+public sealed class BulkResendKillTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan[] Delays = [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2)];
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(3);
@@ -64,6 +65,7 @@ public sealed class BulkResendKillTests
             () => ProgressAsync(cluster, accountId, operationId), p => p is { } progress && progress.GetProperty("done").GetInt32() >= count / 3,
             "a third of the bulk resend is done", Generous, TimeSpan.FromMilliseconds(100));
         runner.Kill();
+        var killedAt = System.Diagnostics.Stopwatch.StartNew();
         var doneAtKill = midway!.Value.GetProperty("done").GetInt32();
         Assert.InRange(doneAtKill, count / 3, count - 1);
         var survivor = cluster.Running.Single();
@@ -72,6 +74,7 @@ public sealed class BulkResendKillTests
             () => ProgressAsync(cluster, accountId, operationId), p => p is { } progress && progress.GetProperty("status").GetString() != "Running",
             "the bulk resend finishes on the survivor", Generous, TimeSpan.FromMilliseconds(500));
         var final = finished!.Value;
+        output.WriteLine($"done at the kill: {doneAtKill} of {count}; finished {killedAt.Elapsed.TotalSeconds:0.0} s after the kill");
         Assert.Equal("Completed", final.GetProperty("status").GetString());
         Assert.Equal(count, final.GetProperty("total").GetInt32());
         Assert.Equal(count, final.GetProperty("done").GetInt32());
@@ -96,6 +99,7 @@ public sealed class BulkResendKillTests
             duplicates += posts - 1;
         }
 
+        output.WriteLine($"receiver saw {duplicates} duplicate POSTs (bound: {MaxInFlight})");
         Assert.InRange(duplicates, 0, MaxInFlight);
     }
 
