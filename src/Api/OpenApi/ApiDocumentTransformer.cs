@@ -17,6 +17,7 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
 
     private const string CompletionsPath = "/api/v1/accounts/{accountId}/survey-completions";
     private const string LogPath = "/api/v1/accounts/{accountId}/webhook-log";
+    private const string BulkResendPath = LogPath + "/resend-batch";
 
     /// <summary>The payload's members in the order they are sent, with what each holds.</summary>
     private static readonly (string Name, string Description)[] PayloadMembers =
@@ -152,6 +153,8 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
     {
         Operation(document, CompletionsPath, HttpMethod.Post).RequestBody!.Content!["application/json"].Example = ApiExamples.Parse(ApiExamples.SurveyCompletion);
         Operation(document, LogPath, HttpMethod.Get).Responses!["200"].Content!["application/json"].Example = ApiExamples.Parse(ApiExamples.LogPage);
+        Operation(document, BulkResendPath, HttpMethod.Post).RequestBody!.Content!["application/json"].Example = ApiExamples.Parse(ApiExamples.BulkResendRequest);
+        Operation(document, BulkResendPath + "/{operationId}", HttpMethod.Get).Responses!["200"].Content!["application/json"].Example = ApiExamples.Parse(ApiExamples.BulkResendProgress);
     }
 
     /// <summary>Says when each problem is answered (docs/api.md, Errors), and lists an operation's answers by status.</summary>
@@ -197,7 +200,9 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
         "403" => path.EndsWith("/webhook-settings", StringComparison.Ordinal) && method == HttpMethod.Put
             ? "Webhooks turned on for a Standard-plan account (the detail names its plan)."
             : "This route needs the system key; an account key was sent.",
-        "404" => "The account or webhook does not exist, or belongs to another account than the key's.",
+        "404" => "The account, webhook or bulk resend does not exist, or belongs to another account than the key's.",
+        "409" => "Another bulk resend of the account is running (runningOperationId names it), or the filter matches more webhooks " +
+            "than one bulk resend takes (Webhooks:BulkResendMaxWebhooks).",
         "413" => "The body is larger than 1 MiB.",
         "415" => "The body was sent with a Content-Type that is not JSON.",
         "429" => "Too many requests with this account key, or too many completions for this account (Api:RateLimits).",

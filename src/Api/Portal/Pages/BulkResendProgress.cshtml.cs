@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using CIOPulse.Api.Endpoints;
 using CIOPulse.Grains.Interfaces;
 using Microsoft.AspNetCore.Mvc;
@@ -11,6 +13,9 @@ namespace CIOPulse.Api.Portal.Pages;
 /// </summary>
 public sealed class BulkResendProgressModel : PortalPageModel
 {
+    // As the API writes it: camelCase, enums by name.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
     [FromRoute(Name = "operationId")]
     public string OperationId { get; set; } = "";
 
@@ -29,7 +34,7 @@ public sealed class BulkResendProgressModel : PortalPageModel
 
     /// <summary>The counts as JSON for the page's script (the API's answer's shape).</summary>
     public async Task<IActionResult> OnGetProgressAsync() =>
-        await LoadAsync() is { } progress ? new JsonResult(BulkResendEndpoints.ToResponse(progress)) : NotFound();
+        await LoadAsync() is { } progress ? new JsonResult(BulkResendEndpoints.ToResponse(progress), Json) : NotFound();
 
     public async Task<IActionResult> OnPostCancelAsync()
     {
