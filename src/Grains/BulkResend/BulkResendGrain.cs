@@ -1,4 +1,5 @@
 using CIOPulse.Grains.Interfaces;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -22,6 +23,7 @@ public sealed partial class BulkResendGrain(
     GrainReferences grains,
     IOptions<WebhookOptions> options,
     TimeProvider timeProvider,
+    IHostApplicationLifetime lifetime,
     ILogger<BulkResendGrain> logger) : Grain, IBulkResendGrain, IRemindable
 {
     public const string ReminderName = "bulk-resend";
@@ -142,8 +144,10 @@ public sealed partial class BulkResendGrain(
 
     private async Task RunAsync(CancellationToken timerToken)
     {
-        // Cancelled when the timer is disposed, as on deactivation.
-        var token = timerToken;
+        // Stopped when the timer is disposed (deactivation) or the silo shuts down: the calls to
+        // webhooks would only fail and be retried until then; the next activation resumes instead.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(timerToken, lifetime.ApplicationStopping);
+        var token = stop.Token;
         var tracker = _tracker = new BulkResendTracker(State.Position, State.Succeeded, State.Failed);
         var pacer = new BulkResendPacer(State.RatePerSecond);
         var maxInFlight = options.Value.BulkResendMaxInFlight;
@@ -190,7 +194,16 @@ public sealed partial class BulkResendGrain(
         if (token.IsCancellationRequested)
         {
             // Deactivating (a silo shutting down): the next activation goes on from the checkpoint.
-            await CheckpointAsync();
+            try
+            {
+                await CheckpointAsync();
+            }
+            catch (Exception e)
+            {
+                // The storage may be going away too; the last checkpoint stands and is replayed from.
+                LogCheckpointFailed(OperationId, e);
+            }
+
             return;
         }
 
@@ -272,6 +285,9 @@ public sealed partial class BulkResendGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bulk resend {OperationId} cancelled after {Done} of {Total}")]
     private partial void LogCancelled(string operationId, int done, int total);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk resend {OperationId}: the last checkpoint could not be stored while stopping; the next activation replays from the one before")]
+    private partial void LogCheckpointFailed(string operationId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bulk resend {OperationId}: the call to webhook {WebhookId} failed; it is made again")]
     private partial void LogCallFailed(string operationId, string webhookId, Exception exception);

@@ -42,6 +42,7 @@ public abstract class PortalBulkResendTests(PortalFixture fixture, StorageMode m
         await portal.RunAsync(async p =>
         {
             await p.SignInAsync(key);
+            await p.ScreenshotAsync($"bulk-resend-log-link-{mode}");
             await p.Page.GetByRole(AriaRole.Link, new() { Name = "Resend in bulk" }).ClickAsync();
             await Expect(p.Page).ToHaveURLAsync(new Regex("/portal/log/resend-batch$"));
 
