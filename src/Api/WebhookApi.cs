@@ -136,6 +136,7 @@ public static class WebhookApi
             .MapSigningSecret()
             .MapSurveyCompletions()
             .MapWebhookLog()
+            .MapBulkResend()
             .MapAdmin();
 
         app.MapPortal();

@@ -20,4 +20,13 @@ public interface IWebhookDeliveryGrain : IGrainWithStringKey
     /// <summary>Makes one more attempt now, whatever the status. False when not found for the account.</summary>
     [Alias("Resend")]
     Task<bool> Resend(string accountId);
+
+    /// <summary>
+    /// One more attempt for the bulk resend operation <paramref name="operationId"/>, at most once per
+    /// operation: a repeated call (after a crash) makes no second attempt and answers how the
+    /// operation's attempt ended. Waits for the attempt, which may take the attempt timeout and a wait
+    /// for a slot to the destination as long again, hence the long response timeout.
+    /// </summary>
+    [ResponseTimeout("00:30:00"), Alias("ResendForOperation")]
+    Task<BulkResendAttemptOutcome> ResendForOperation(string accountId, string operationId);
 }

@@ -5,4 +5,7 @@ public static class StorageNames
 {
     public const string Accounts = "accounts";
     public const string Webhooks = "webhooks";
+
+    /// <summary>Bulk resend operations, their id chunks and each account's running one.</summary>
+    public const string BulkResends = "bulk-resends";
 }

@@ -147,6 +147,31 @@ public sealed partial class WebhookDeliveryGrain(
         return true;
     }
 
+    /// <summary>
+    /// The attempt is made in this call rather than in a timer, so the call can answer its outcome; the
+    /// request is persisted first, so an attempt lost to a crash is made by the reminder or by the
+    /// operation's repeated call, whichever comes first, and only once.
+    /// </summary>
+    public async Task<BulkResendAttemptOutcome> ResendForOperation(string accountId, string operationId)
+    {
+        await EnsureLoadedAsync();
+        if (!Delivery.BelongsTo(accountId))
+        {
+            return BulkResendAttemptOutcome.NotFound;
+        }
+
+        if (Delivery.BulkResendOutcome(operationId) is { } known)
+        {
+            return known;
+        }
+
+        await CarryOutAsync(Delivery.RequestBulkResend(operationId, Now));
+        _runParent = Activity.Current?.Context;
+        await RunDueAttemptAsync(CancellationToken.None);
+        return Delivery.BulkResendOutcome(operationId)
+            ?? throw new InvalidOperationException($"Webhook {WebhookId}: the attempt for bulk resend {operationId} was not recorded.");
+    }
+
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         await EnsureLoadedAsync();

@@ -34,5 +34,11 @@ public sealed class WebhookDeliveryState
     /// </summary>
     [Id(12)] public string? AcceptedTraceParent { get; set; }
 
+    /// <summary>
+    /// The bulk resend operations that asked this webhook for an attempt, oldest first (the last few
+    /// kept): what makes an operation's repeated request (after a crash) a no-op that knows the outcome.
+    /// </summary>
+    [Id(15)] public List<BulkResendMark> BulkResends { get; set; } = [];
+
     public bool Exists => AccountId is not null;
 }

@@ -45,6 +45,22 @@ public sealed class WebhookOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00", ErrorMessage = "Webhooks:SigningSecretOverlap must be between 1 s and 30 days.")]
     public TimeSpan SigningSecretOverlap { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>The rate of a bulk resend that asks for none (resends started per second).</summary>
+    [Range(1, 10_000, ErrorMessage = "Webhooks:BulkResendRatePerSecond must be from 1 to 10000.")]
+    public int BulkResendRatePerSecond { get; set; } = 10;
+
+    /// <summary>The highest rate a bulk resend may ask for, so a recovering receiver is not flattened.</summary>
+    [Range(1, 10_000, ErrorMessage = "Webhooks:BulkResendMaxRatePerSecond must be from 1 to 10000.")]
+    public int BulkResendMaxRatePerSecond { get; set; } = 100;
+
+    /// <summary>A bulk resend's attempts in flight at most (a slow receiver slows the operation down).</summary>
+    [Range(1, 1024, ErrorMessage = "Webhooks:BulkResendMaxInFlight must be from 1 to 1024.")]
+    public int BulkResendMaxInFlight { get; set; } = 10;
+
+    /// <summary>The most webhooks one bulk resend may take; a filter matching more is refused (409).</summary>
+    [Range(1, 1_000_000, ErrorMessage = "Webhooks:BulkResendMaxWebhooks must be from 1 to 1000000.")]
+    public int BulkResendMaxWebhooks { get; set; } = 100_000;
+
     /// <summary>Allows loopback and private destinations (local development and tests only).</summary>
     public bool AllowPrivateNetworks { get; set; }
 
@@ -60,6 +76,12 @@ public sealed class WebhookOptions : IValidatableObject
         {
             yield return new ValidationResult(
                 "Webhooks:RetryDelays must hold positive TimeSpans, e.g. 00:05:00.", [nameof(RetryDelays)]);
+        }
+
+        if (BulkResendRatePerSecond > BulkResendMaxRatePerSecond)
+        {
+            yield return new ValidationResult(
+                "Webhooks:BulkResendRatePerSecond must not exceed Webhooks:BulkResendMaxRatePerSecond.", [nameof(BulkResendRatePerSecond)]);
         }
     }
 }

@@ -53,6 +53,32 @@ public sealed class InMemoryWebhookLogStore(TimeProvider timeProvider) : IWebhoo
         return Task.FromResult(new WebhookBacklog(inProgress, retriesPending));
     }
 
+    public Task<long> CountAsync(string accountId, WebhookLogFilter filter, CancellationToken cancellationToken = default) =>
+        Task.FromResult((long)CurrentMatching(accountId, filter).Count);
+
+    public Task<IReadOnlyList<string>> ListIdsAsync(string accountId, WebhookLogFilter filter, int limit, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<string>>(
+            [.. CurrentMatching(accountId, filter).OrderBy(i => i.LastActivityUtc).ThenBy(i => i.WebhookId, StringComparer.Ordinal).Take(limit).Select(i => i.WebhookId)]);
+
+    private List<WebhookLogItem> CurrentMatching(string accountId, WebhookLogFilter filter)
+    {
+        AccountLog? log;
+        lock (_accounts)
+        {
+            _accounts.TryGetValue(accountId, out log);
+        }
+
+        if (log is null)
+        {
+            return [];
+        }
+
+        lock (log)
+        {
+            return [.. log.Current.Values.Select(r => r.Item).Where(filter.Matches)];
+        }
+    }
+
     private void Record(string accountId, WebhookLogItem item, bool replace, AttemptTally? attempt)
     {
         var log = GetOrAddAccount(accountId);

@@ -13,7 +13,7 @@ public static class InProcessSiloBuilderExtensions
     /// </summary>
     public static ISiloBuilder UseInProcessStorage(this ISiloBuilder silo, InProcessGrainStorage storage, InProcessReminderTable reminders, InMemoryWebhookLogStore? log = null)
     {
-        foreach (var name in (string[])[StorageNames.Accounts, StorageNames.Webhooks])
+        foreach (var name in (string[])[StorageNames.Accounts, StorageNames.Webhooks, StorageNames.BulkResends])
         {
             silo.Services.AddGrainStorage(name, (sp, _) => storage.ViewFor(sp.GetRequiredService<Serializer>()));
         }

@@ -50,6 +50,9 @@ public static class PostgresSiloBuilderExtensions
         silo.Services.AddGrainStorage(StorageNames.Webhooks, (sp, _) => new PostgresGrainStorage(
             sp.GetRequiredService<PostgresGroupCommit>(), sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, sp.GetRequiredService<Serializer>()));
 
+        silo.Services.AddGrainStorage(StorageNames.BulkResends, (sp, _) => new PostgresGrainStorage(
+            sp.GetRequiredService<PostgresGroupCommit>(), sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, sp.GetRequiredService<Serializer>()));
+
         silo.AddReminders();
         silo.Services.AddSingleton<IReminderTable>(sp => new PostgresReminderTable(
             sp.GetRequiredService<PostgresGroupCommit>(), sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));

@@ -48,6 +48,25 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
                 LIMIT $7) l ON true
         """;
 
+    // Current rows only. The window bounds lead the conditions so that the (account_id, last_activity,
+    // webhook_id) index (or its status or post sibling) serves a 14-day window in an account.
+    private const string Matching =
+        """
+        FROM webhook_log w
+        WHERE w.account_id = $1
+          AND w.replaced_xid IS NULL
+          AND ($2::timestamptz IS NULL OR w.last_activity >= $2)
+          AND ($3::timestamptz IS NULL OR w.last_activity < $3)
+          AND ($4::smallint IS NULL OR w.status = $4)
+          AND ($5::smallint IS NULL OR w.listening_post = $5)
+          AND ($6::integer IS NULL OR ($6 = 0 AND w.last_response_code IS NULL) OR w.last_response_code = $6)
+          AND (($7::char(13) IS NULL AND $8::varchar IS NULL) OR w.webhook_id = $7 OR w.response_id = $8)
+        """;
+
+    internal const string CountMatching = "SELECT count(*) " + Matching;
+
+    internal const string ListMatching = "SELECT w.webhook_id " + Matching + " ORDER BY w.last_activity, w.webhook_id LIMIT $9";
+
     // Sorted by key, so two silos' batches lock the same hours in the same order.
     private const string CountAttempts =
         """
@@ -103,6 +122,41 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return new WebhookBacklog(reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    public async Task<long> CountAsync(string accountId, WebhookLogFilter filter, CancellationToken cancellationToken = default)
+    {
+        await using var command = MatchingCommand(_dataSource, CountMatching, accountId, filter);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public async Task<IReadOnlyList<string>> ListIdsAsync(string accountId, WebhookLogFilter filter, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = MatchingCommand(_dataSource, ListMatching, accountId, filter);
+        command.Parameters.Add(new() { Value = limit });
+        var ids = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
+    /// <summary>A command over <see cref="Matching"/> with the filter's parameters ($1..$8).</summary>
+    internal static NpgsqlCommand MatchingCommand(NpgsqlDataSource dataSource, string sql, string accountId, WebhookLogFilter filter)
+    {
+        var command = dataSource.CreateCommand(sql);
+        command.Parameters.Add(new() { Value = accountId });
+        command.Parameters.Add(new() { Value = (object?)filter.LastActivityFromUtc ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new() { Value = (object?)filter.LastActivityUntilUtc ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new() { Value = filter.Status is { } status ? (short)status : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Smallint });
+        command.Parameters.Add(new() { Value = filter.ListeningPost is { } post ? (short)post : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Smallint });
+        command.Parameters.Add(new() { Value = (object?)filter.LastResponseCode ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+        command.Parameters.Add(new() { Value = filter.Search is { Length: 13 } id ? id : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Char });
+        command.Parameters.Add(new() { Value = (object?)filter.Search ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar });
+        return command;
     }
 
     public async Task<IReadOnlyList<HourlyAttempts>> ReadAttemptsPerHourAsync(string accountId, DateTime fromHourUtc, CancellationToken cancellationToken = default)

@@ -18,6 +18,7 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
     private const string CompletionsPath = "/api/v1/accounts/{accountId}/survey-completions";
     private const string LogPath = "/api/v1/accounts/{accountId}/webhook-log";
     private const string SigningSecretPath = "/api/v1/accounts/{accountId}/webhook-settings/signing-secret";
+    private const string BulkResendPath = LogPath + "/resend-batch";
 
     /// <summary>The payload's members in the order they are sent, with what each holds.</summary>
     private static readonly (string Name, string Description)[] PayloadMembers =
@@ -159,6 +160,8 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
         var signingSecret = Operation(document, SigningSecretPath, HttpMethod.Post).Responses!;
         signingSecret["201"].Content!["application/json"].Example = ApiExamples.Parse(ApiExamples.FirstSigningSecret);
         signingSecret["200"].Content!["application/json"].Example = ApiExamples.Parse(ApiExamples.RotatedSigningSecret);
+        Operation(document, BulkResendPath, HttpMethod.Post).RequestBody!.Content!["application/json"].Example = ApiExamples.Parse(ApiExamples.BulkResendRequest);
+        Operation(document, BulkResendPath + "/{operationId}", HttpMethod.Get).Responses!["200"].Content!["application/json"].Example = ApiExamples.Parse(ApiExamples.BulkResendProgress);
     }
 
     /// <summary>Says when each problem is answered (docs/api.md, Errors), and lists an operation's answers by status.</summary>
@@ -206,7 +209,9 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
             : path.EndsWith("/signing-secret", StringComparison.Ordinal)
                 ? "A Standard-plan account has no webhooks to sign (the detail names its plan)."
                 : "This route needs the system key; an account key was sent.",
-        "404" => "The account or webhook does not exist, or belongs to another account than the key's.",
+        "404" => "The account, webhook or bulk resend does not exist, or belongs to another account than the key's.",
+        "409" => "Another bulk resend of the account is running (runningOperationId names it), or the filter matches more webhooks " +
+            "than one bulk resend takes (Webhooks:BulkResendMaxWebhooks).",
         "413" => "The body is larger than 1 MiB.",
         "415" => "The body was sent with a Content-Type that is not JSON.",
         "429" => "Too many requests with this account key, or too many completions for this account (Api:RateLimits).",

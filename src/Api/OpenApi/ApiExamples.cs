@@ -96,5 +96,39 @@ public static class ApiExamples
         }
         """;
 
+    /// <summary>A bulk resend's dry run: the Failed webhooks whose last answer was a 503, over two days.</summary>
+    public const string BulkResendRequest = """
+        {
+          "status": "Failed",
+          "lastActivityFrom": "2026-12-01T00:00:00Z",
+          "lastActivityUntil": "2026-12-03T00:00:00Z",
+          "lastResponseCode": 503,
+          "dryRun": true,
+          "ratePerSecond": 10
+        }
+        """;
+
+    /// <summary>That bulk resend running, a third of the way.</summary>
+    public const string BulkResendProgress = """
+        {
+          "id": "5f0c1e9d2a7b4c3e8f6a1b2c",
+          "status": "Running",
+          "total": 1200,
+          "done": 400,
+          "succeeded": 391,
+          "failed": 9,
+          "startedUtc": "2026-12-03T09:41:07.221Z",
+          "finishedUtc": null,
+          "filter": {
+            "status": "Failed",
+            "listeningPost": null,
+            "lastActivityFrom": "2026-12-01T00:00:00Z",
+            "lastActivityUntil": "2026-12-03T00:00:00Z",
+            "lastResponseCode": "503"
+          },
+          "ratePerSecond": 10
+        }
+        """;
+
     public static JsonNode Parse(string json) => JsonNode.Parse(json)!;
 }

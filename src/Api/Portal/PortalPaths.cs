@@ -12,5 +12,9 @@ public static class PortalPaths
     public const string Assets = "/portal/assets";
     public const string Error = "/portal/error";
 
+    public const string BulkResend = "/portal/log/resend-batch";
+
     public static string Entry(string webhookId) => Log + "/" + webhookId;
+
+    public static string BulkResendOperation(string operationId) => BulkResend + "/" + operationId;
 }

@@ -19,6 +19,20 @@ public static class ApiProblems
     public static ProblemHttpResult WebhookNotFound(string webhookId) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"Webhook '{webhookId}' was not found in this account's log.");
 
+    public static ProblemHttpResult BulkResendNotFound(string operationId) => TypedResults.Problem(
+        statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"Bulk resend '{operationId}' was not found for this account.");
+
+    public static ProblemHttpResult BulkResendRunning(string operationId) => TypedResults.Problem(
+        statusCode: StatusCodes.Status409Conflict,
+        title: "A bulk resend is running",
+        detail: $"Bulk resend '{operationId}' is still running for this account; one runs at a time. Wait for it to finish or cancel it.",
+        extensions: new Dictionary<string, object?> { ["runningOperationId"] = operationId });
+
+    public static ProblemHttpResult BulkResendTooLarge(long count, int max) => TypedResults.Problem(
+        statusCode: StatusCodes.Status409Conflict,
+        title: "Too many webhooks for one bulk resend",
+        detail: $"The filter matches {count} webhooks; one bulk resend takes at most {max}. Narrow it (a shorter window, a status, a listening post or a response code).");
+
     /// <summary>A 400 that names the offending field both in the detail and in <c>errors</c>.</summary>
     public static ProblemHttpResult Invalid(string field, string message) => TypedResults.Problem(
         statusCode: StatusCodes.Status400BadRequest,

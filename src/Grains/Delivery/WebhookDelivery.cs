@@ -15,6 +15,12 @@ public sealed class WebhookDelivery(WebhookDeliveryState state, DeliveryRules ru
     /// <summary>How much of the last answer the log row keeps.</summary>
     public const int LogResponseLength = 100;
 
+    /// <summary>
+    /// How many bulk resend marks a webhook keeps. An account runs one operation at a time, so only the
+    /// newest can still be replayed; the older ones are kept for the record.
+    /// </summary>
+    public const int MaxBulkResendMarks = 8;
+
     public WebhookDeliveryState State { get; } = state;
 
     public bool Exists => State.Exists;
@@ -70,6 +76,39 @@ public sealed class WebhookDelivery(WebhookDeliveryState state, DeliveryRules ru
     }
 
     /// <summary>
+    /// One more attempt for a bulk resend operation, at most once per operation: the request is
+    /// persisted with the operation's id, like a resend (<see cref="RequestResend"/>). A request the
+    /// webhook has seen already asks for nothing new (<see cref="BulkResendOutcome"/> answers it), unless
+    /// its attempt is still to be made, when it is asked for again like a repeated resend.
+    /// </summary>
+    public DeliveryPlan RequestBulkResend(string operationId, DateTime now)
+    {
+        if (State.BulkResends.Find(m => m.OperationId == operationId) is { } mark)
+        {
+            return mark.AttemptNumber is null ? RequestResend(now) : DeliveryPlan.Nothing;
+        }
+
+        State.BulkResends.Add(new BulkResendMark(operationId, null));
+        var plan = RequestResend(now);
+        return plan with { WriteState = true };
+    }
+
+    /// <summary>
+    /// How the attempt made for <paramref name="operationId"/> ended; null when the operation has not
+    /// asked, or its attempt is still to be made.
+    /// </summary>
+    public BulkResendAttemptOutcome? BulkResendOutcome(string operationId)
+    {
+        if (State.BulkResends.Find(m => m.OperationId == operationId) is not { AttemptNumber: { } number })
+        {
+            return null;
+        }
+
+        var attempt = State.Attempts.Find(a => a.Number == number);
+        return attempt is { ResponseCode: 200 } ? BulkResendAttemptOutcome.Succeeded : BulkResendAttemptOutcome.Failed;
+    }
+
+    /// <summary>
     /// The reminder fired: start what is due, or remove a reminder that has outlived its purpose.
     /// A finished webhook's reminder only fires when its removal was lost, and the log row that goes
     /// with the removal may have been lost too: it is made again.
@@ -87,7 +126,10 @@ public sealed class WebhookDelivery(WebhookDeliveryState state, DeliveryRules ru
 
     /// <summary>The attempt that may start now, or null when nothing is due.</summary>
     public AttemptStart? BeginAttempt(DateTime now) =>
-        IsWorkDue(now) ? new AttemptStart(State.Attempts.Count + 1, State.ResendRequested, now) : null;
+        IsWorkDue(now)
+            ? new AttemptStart(State.Attempts.Count + 1, State.ResendRequested, now,
+                State.ResendRequested ? State.BulkResends.Find(m => m.AttemptNumber is null)?.OperationId : null)
+            : null;
 
     /// <summary>
     /// Records an attempt and decides what follows: Succeeded on a 200; otherwise the next automatic
@@ -98,7 +140,7 @@ public sealed class WebhookDelivery(WebhookDeliveryState state, DeliveryRules ru
     public DeliveryPlan AttemptFinished(AttemptStart attempt, AttemptOutcome outcome, TimeSpan duration, bool? wrapped, DateTime now)
     {
         State.Attempts.Add(new AttemptRecord(attempt.Number, attempt.StartedUtc, (long)duration.TotalMilliseconds, outcome.ResponseCode, outcome.Response,
-            outcome.Error, outcome.FailureClass, outcome.Truncated));
+            outcome.Error, outcome.FailureClass, outcome.Truncated, attempt.BulkResendId));
         State.LastActivityUtc = attempt.StartedUtc;
         if (wrapped is { } usedWrapper)
         {
@@ -108,6 +150,13 @@ public sealed class WebhookDelivery(WebhookDeliveryState state, DeliveryRules ru
         if (attempt.Resend)
         {
             State.ResendRequested = false;
+
+            // One resend attempt answers every request waiting for it, bulk ones included.
+            State.BulkResends = [.. State.BulkResends.Select(m => m.AttemptNumber is null ? m with { AttemptNumber = attempt.Number } : m)];
+            if (State.BulkResends.Count > MaxBulkResendMarks)
+            {
+                State.BulkResends.RemoveRange(0, State.BulkResends.Count - MaxBulkResendMarks);
+            }
         }
         else
         {

@@ -29,6 +29,17 @@ public interface IWebhookLogStore
     Task<WebhookLogSlice> ReadAsync(string accountId, WebhookLogFilter filter, WebhookLogPosition? position, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// How many of the account's webhooks match <paramref name="filter"/> now (current rows only).
+    /// </summary>
+    Task<long> CountAsync(string accountId, WebhookLogFilter filter, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The Webhook_IDs of the account's webhooks that match <paramref name="filter"/> now (current rows
+    /// only), oldest activity first, at most <paramref name="limit"/> of them.
+    /// </summary>
+    Task<IReadOnlyList<string>> ListIdsAsync(string accountId, WebhookLogFilter filter, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// The account's attempts per hour from <paramref name="fromHourUtc"/> on, oldest first, hours
     /// without attempts left out (kept for <see cref="AttemptTally.Retention"/>).
     /// </summary>

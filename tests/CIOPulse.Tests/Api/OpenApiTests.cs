@@ -70,7 +70,7 @@ public sealed class OpenApiTests : IAsyncLifetime
             .ToHashSet();
         var documented = Operations().Select(operation => $"{operation.Method.ToUpperInvariant()} {operation.Path}").ToHashSet();
 
-        Assert.Equal(10, routes.Count);
+        Assert.Equal(13, routes.Count);
         Assert.Contains("POST /api/v1/admin/secrets/re-encrypt", routes);
         Assert.Equal(routes.Order(StringComparer.Ordinal), documented.Order(StringComparer.Ordinal));
         Assert.All(_document["paths"]!.AsObject(), path => Assert.StartsWith("/api/v1/", path.Key, StringComparison.Ordinal));
@@ -125,8 +125,8 @@ public sealed class OpenApiTests : IAsyncLifetime
         }
 
         Assert.Empty(failures);
-        // 10 operations: 23 success and client-error statuses in all beyond 401 and 429 on each.
-        Assert.True(provoked >= 10 * 2 + 23, $"Only {provoked} statuses were provoked.");
+        // 13 operations: 32 success and client-error statuses in all beyond 401 and 429 on each.
+        Assert.True(provoked >= 13 * 2 + 32, $"Only {provoked} statuses were provoked.");
     }
 
     [Fact]
@@ -242,9 +242,19 @@ public sealed class OpenApiTests : IAsyncLifetime
         var webhookId = route.Contains("{webhookId}", StringComparison.Ordinal) ? await TriggerWebhookAsync(account) : null;
         var goodBody = GoodBody(operation, account);
         var request = new Call(operation.Method, route, account, webhookId, SiloApp.SystemKey, goodBody);
+        if (route.Contains("{operationId}", StringComparison.Ordinal))
+        {
+            request = request with { OperationId = await StartBulkResendAsync(account, webhooks: 0) };
+        }
 
         switch (status)
         {
+            case 202 when route.EndsWith("/resend-batch", StringComparison.Ordinal):
+                return await SendAsync(request with { Key = await _app.IssueKeyAsync(account), Body = BulkResendBody(dryRun: false) });
+            case 409 when route.EndsWith("/resend-batch", StringComparison.Ordinal):
+                // One running (three webhooks at one a second) and a second start.
+                await StartBulkResendAsync(account, webhooks: 3);
+                return await SendAsync(request with { Body = BulkResendBody(dryRun: false) });
             case 200 when route.EndsWith("/survey-completions", StringComparison.Ordinal):
                 // Webhooks are off for a new account: accepted, nothing triggered.
                 return await SendAsync(request);
@@ -309,6 +319,7 @@ public sealed class OpenApiTests : IAsyncLifetime
         "/api/v1/accounts/{accountId}" => """{"name":"DemoCorp","plan":"Corporate"}""",
         "/api/v1/accounts/{accountId}/webhook-settings" when operation.Method == "put" => """{"enabled":false}""",
         "/api/v1/accounts/{accountId}/survey-completions" => Completion(NewResponseId()).ToJsonString(),
+        "/api/v1/accounts/{accountId}/webhook-log/resend-batch" => BulkResendBody(dryRun: true),
         _ => operation.Node["requestBody"] is null ? null : throw new InvalidOperationException($"No body for {operation} ({account})."),
     };
 
@@ -317,8 +328,33 @@ public sealed class OpenApiTests : IAsyncLifetime
         "/api/v1/accounts/{accountId}" => """{"name":5,"plan":"Corporate"}""",
         "/api/v1/accounts/{accountId}/webhook-settings" => """{"enabled":"yes"}""",
         "/api/v1/accounts/{accountId}/survey-completions" => """{"Response_ID":"r-1","Overall":11}""",
+        "/api/v1/accounts/{accountId}/webhook-log/resend-batch" => """{"lastActivityFrom":"2026-01-01T00:00:00Z","lastActivityUntil":"2026-02-01T00:00:00Z"}""",
         _ => throw new InvalidOperationException($"No bad body for {route}."),
     };
+
+    private static string BulkResendBody(bool dryRun) =>
+        new JsonObject
+        {
+            ["lastActivityFrom"] = DateTime.UtcNow.AddHours(-1).ToString("O"),
+            ["lastActivityUntil"] = DateTime.UtcNow.AddHours(1).ToString("O"),
+            ["dryRun"] = dryRun,
+            ["ratePerSecond"] = 1,
+        }.ToJsonString();
+
+    /// <summary>Starts a bulk resend (one a second) for the account over its <paramref name="webhooks"/> new webhooks; returns its id.</summary>
+    private async Task<string> StartBulkResendAsync(string account, int webhooks)
+    {
+        for (var i = 0; i < webhooks; i++)
+        {
+            await TriggerWebhookAsync(account);
+        }
+
+        using var client = _app.CreateClient();
+        using var content = new StringContent(BulkResendBody(dryRun: false), Encoding.UTF8, "application/json");
+        using var response = await client.PostAsync($"api/v1/accounts/{account}/webhook-log/resend-batch", content);
+        await AssertStatusAsync(response, HttpStatusCode.Accepted);
+        return (await ReadJsonAsync(response)).GetProperty("id").GetString()!;
+    }
 
     private async Task<string> TriggerWebhookAsync(string account)
     {
@@ -332,7 +368,8 @@ public sealed class OpenApiTests : IAsyncLifetime
     private async Task<HttpResponseMessage> SendAsync(Call call)
     {
         var path = call.Route.TrimStart('/').Replace("{accountId}", call.Account, StringComparison.Ordinal)
-            .Replace("{webhookId}", call.WebhookId, StringComparison.Ordinal) + (call.Query is null ? "" : "?" + call.Query);
+            .Replace("{webhookId}", call.WebhookId, StringComparison.Ordinal)
+            .Replace("{operationId}", call.OperationId, StringComparison.Ordinal) + (call.Query is null ? "" : "?" + call.Query);
         using var client = _app.CreateClient(call.Key);
         using var request = new HttpRequestMessage(new HttpMethod(call.Method.ToUpperInvariant()), path);
         if (call.Body is not null)
@@ -406,6 +443,8 @@ public sealed class OpenApiTests : IAsyncLifetime
     private sealed record Call(string Method, string Route, string Account, string? WebhookId, string? Key, string? Body)
     {
         public string? Query { get; init; }
+
+        public string? OperationId { get; init; }
 
         public string ContentType { get; init; } = "application/json";
     }

@@ -9,6 +9,10 @@
   document.addEventListener('DOMContentLoaded', () => {
     setUpPayloadTools();
     setUpSecretCopy();
+    const bulk = document.getElementById('bulk-progress');
+    if (bulk && bulk.dataset.status === 'Running') {
+      watchBulkResend(bulk);
+    }
     const marker = document.getElementById('live');
     if (marker && 'EventSource' in window) {
       startLive(marker);
@@ -75,6 +79,51 @@
         copied.textContent = 'Selected: press Ctrl+C to copy.';
       }
     });
+  }
+
+  // --- Bulk resend progress ----------------------------------------------------------------
+
+  const BULK_POLL_MS = 1000;
+
+  function watchBulkResend(section) {
+    const url = section.dataset.progressUrl;
+    const set = (id, text) => { document.getElementById(id).textContent = String(text); };
+    const statusClass = { Running: 'status-in-progress', Completed: 'status-succeeded', Cancelled: 'status-failed' };
+    const poll = async () => {
+      let progress;
+      try {
+        const response = await fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+        if (!response.ok) {
+          throw new Error(String(response.status));
+        }
+        progress = await response.json();
+      } catch {
+        setTimeout(poll, BULK_POLL_MS * 5);
+        return;
+      }
+
+      set('bulk-done', progress.done);
+      set('bulk-total', progress.total);
+      set('bulk-succeeded', progress.succeeded);
+      set('bulk-failed', progress.failed);
+      const bar = document.getElementById('bulk-bar');
+      bar.max = Math.max(progress.total, 1);
+      bar.value = progress.total === 0 ? 1 : progress.done;
+      const status = document.getElementById('bulk-status');
+      status.textContent = progress.status;
+      status.className = 'status ' + (statusClass[progress.status] || '');
+      section.dataset.status = progress.status;
+      if (progress.status === 'Running') {
+        setTimeout(poll, BULK_POLL_MS);
+      } else {
+        set('bulk-finished', progress.finishedUtc ? progress.finishedUtc.replace('T', ' ').slice(0, 19) : '–');
+        const cancel = document.getElementById('bulk-cancel');
+        if (cancel) {
+          cancel.remove();
+        }
+      }
+    };
+    setTimeout(poll, BULK_POLL_MS);
   }
 
   // --- Live updates ------------------------------------------------------------------------
