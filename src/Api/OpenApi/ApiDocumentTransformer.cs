@@ -152,6 +152,7 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
     {
         Operation(document, CompletionsPath, HttpMethod.Post).RequestBody!.Content!["application/json"].Example = ApiExamples.Parse(ApiExamples.SurveyCompletion);
         Operation(document, LogPath, HttpMethod.Get).Responses!["200"].Content!["application/json"].Example = ApiExamples.Parse(ApiExamples.LogPage);
+        Operation(document, LogPath + "/{webhookId}", HttpMethod.Get).Responses!["200"].Content!["application/json"].Example = ApiExamples.Parse(ApiExamples.ExpiredEntry);
     }
 
     /// <summary>Says when each problem is answered (docs/api.md, Errors), and lists an operation's answers by status.</summary>
@@ -198,6 +199,7 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
             ? "Webhooks turned on for a Standard-plan account (the detail names its plan)."
             : "This route needs the system key; an account key was sent.",
         "404" => "The account or webhook does not exist, or belongs to another account than the key's.",
+        "409" => "The webhook has expired: the retention (Webhooks:RetentionDays) removed its payload, so it cannot be resent.",
         "413" => "The body is larger than 1 MiB.",
         "415" => "The body was sent with a Content-Type that is not JSON.",
         "429" => "Too many requests with this account key, or too many completions for this account (Api:RateLimits).",

@@ -19,6 +19,12 @@ public static class ApiProblems
     public static ProblemHttpResult WebhookNotFound(string webhookId) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"Webhook '{webhookId}' was not found in this account's log.");
 
+    /// <summary>A resend of a webhook whose payload the retention removed: there is nothing to send.</summary>
+    public static ProblemHttpResult WebhookExpired(string webhookId, string retention) => TypedResults.Problem(
+        statusCode: StatusCodes.Status409Conflict,
+        title: "Webhook expired",
+        detail: $"Webhook '{webhookId}' cannot be resent: its payload was removed after {retention} (Webhooks:RetentionDays).");
+
     /// <summary>A 400 that names the offending field both in the detail and in <c>errors</c>.</summary>
     public static ProblemHttpResult Invalid(string field, string message) => TypedResults.Problem(
         statusCode: StatusCodes.Status400BadRequest,

@@ -39,6 +39,13 @@ public interface IWebhookLogStore
     /// retry pending). A scan of the current rows: for a periodic gauge, not for a request.
     /// </summary>
     Task<WebhookBacklog> CountInProgressAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// For the retention sweep, across accounts: up to <paramref name="limit"/> current rows that are
+    /// not expired, not InProgress and last active before <paramref name="cutoffUtc"/>, oldest first
+    /// (then by Webhook ID), after <paramref name="after"/> in that order (from the start when null).
+    /// </summary>
+    Task<IReadOnlyList<RetentionCandidate>> FindExpiryCandidatesAsync(DateTime cutoffUtc, RetentionCandidate? after, int limit, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Webhooks InProgress across the cluster, and those of them waiting to be retried.</summary>
