@@ -4,7 +4,7 @@ using CIOPulse.Bench;
 //   delivery     end to end through the HTTP API (see DeliveryBenchmark)
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: CIOPulse.Bench delivery|log-listing|reminders|portal-live [--option value ...]");
+    Console.Error.WriteLine("usage: CIOPulse.Bench delivery|log-listing|reminders|portal-live|retention [--option value ...]");
     return 2;
 }
 
@@ -20,5 +20,6 @@ return args[0] switch
     "log-listing" => await LogListingBenchmark.RunAsync(options),
     "reminders" => await ReminderLoadBenchmark.RunAsync(options),
     "portal-live" => await PortalLiveBenchmark.RunAsync(options),
+    "retention" => await RetentionBenchmark.RunAsync(options),
     _ => throw new ArgumentException($"unknown benchmark '{args[0]}'"),
 };
