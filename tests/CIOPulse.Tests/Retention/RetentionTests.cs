@@ -2,6 +2,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using CIOPulse.Tests.Infrastructure;
+using CIOPulse.Tests.Portal;
+using Microsoft.Playwright;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -191,6 +193,40 @@ public abstract class RetentionTests(RetentionFixture fixture)
         Assert.Matches("<span class=\"expired-mark\" title=\"[^\"]+\">Expired</span>", log);
     }
 
+    [Fact]
+    public async Task In_a_browser_an_open_log_page_marks_the_row_Expired_and_the_detail_offers_no_Resend()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Chromium.LaunchAsync(playwright);
+        await using var session = await PortalSession.OpenAsync(browser, fixture.App.BaseUri, $"retention-{fixture.Mode}");
+        var account = await fixture.App.CreateAccountAsync();
+        var key = await fixture.App.IssueKeyAsync(account);
+        await fixture.App.SetSettingsAsync(account, Settings(fixture.Receiver.UrlFor(ReceiverPathFor(account))));
+        await session.RunAsync(async portal =>
+        {
+            // The page is open and live before the webhook exists: it arrives, then expires, on the page.
+            await portal.SignInAsync(key);
+            await portal.WaitForLiveAsync();
+            await portal.MarkDocumentAsync();
+            var webhookId = await fixture.App.PostAcceptedCompletionAsync(account, Completion(NewResponseId()));
+            var mark = portal.Cell(webhookId, "status").Locator(".expired-mark");
+            await Assertions.Expect(portal.Cell(webhookId, "status")).ToContainTextAsync("Succeeded");
+            await Assertions.Expect(mark).ToBeHiddenAsync();
+
+            // The live stream's re-read brings the change to the open page, no reload.
+            await Assertions.Expect(mark).ToBeVisibleAsync(new() { Timeout = 20_000 });
+            await Assertions.Expect(mark).ToHaveTextAsync("Expired");
+            await portal.AssertNotReloadedAsync();
+            await portal.ScreenshotAsync($"retention-log-{fixture.Mode}");
+
+            await portal.Row(webhookId).GetByRole(AriaRole.Link).ClickAsync();
+            await Assertions.Expect(portal.Page.Locator("#expired-note")).ToContainTextAsync("Payload and response bodies were removed on");
+            await Assertions.Expect(portal.Page.Locator("#resend-expired")).ToHaveTextAsync($"Resend is not possible: its payload was removed after {RetentionFixture.RetentionText}.");
+            await Assertions.Expect(portal.Page.GetByRole(AriaRole.Button, new() { Name = "Resend webhook" })).ToHaveCountAsync(0);
+            await portal.ScreenshotAsync($"retention-detail-{fixture.Mode}");
+        });
+    }
+
     private async Task<(string Account, string Key, string WebhookId, string Marker, string BodyMarker)> DeliverOneAsync()
     {
         var account = await fixture.App.CreateAccountAsync();
@@ -234,6 +270,7 @@ public abstract class RetentionFixture(StorageMode mode) : SiloAppFixture(mode)
         ["Webhooks:RetryDelays:2"] = "00:00:30",
         ["Webhooks:RetryDelays:3"] = "00:00:30",
         ["Logging:LogLevel:CIOPulse.Grains.RetentionSweepGrain"] = "Debug",
+        ["Logging:Console:LogLevel:CIOPulse.Grains.RetentionSweepGrain"] = "Warning", // the batch lines are for Batches(), not the test output
     };
 
     /// <summary>Every batch the sweep has logged: candidates it asked for, and how many it expired.</summary>
