@@ -4,7 +4,7 @@ using CIOPulse.Bench;
 //   delivery     end to end through the HTTP API (see DeliveryBenchmark)
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: CIOPulse.Bench delivery|log-listing|reminders|portal-live|bulk-resend [--option value ...]");
+    Console.Error.WriteLine("usage: CIOPulse.Bench delivery|log-listing|reminders|portal-live|bulk-resend|retention [--option value ...]");
     return 2;
 }
 
@@ -21,5 +21,6 @@ return args[0] switch
     "reminders" => await ReminderLoadBenchmark.RunAsync(options),
     "portal-live" => await PortalLiveBenchmark.RunAsync(options),
     "bulk-resend" => await BulkResendBenchmark.RunAsync(options),
+    "retention" => await RetentionBenchmark.RunAsync(options),
     _ => throw new ArgumentException($"unknown benchmark '{args[0]}'"),
 };

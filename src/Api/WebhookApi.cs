@@ -52,6 +52,10 @@ public static class WebhookApi
             .BindConfiguration(ApiOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddOptions<RetentionOptions>()
+            .BindConfiguration(RetentionOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.TryAddSingletonTimeProvider();
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
         // The completion intake is one stateless-worker grain id, so one reference serves every

@@ -8,4 +8,7 @@ public enum BulkResendAttemptOutcome
     NotFound = 0,
     Succeeded = 1,
     Failed = 2,
+
+    /// <summary>The retention removed the webhook's payload (after it was chosen): nothing was sent.</summary>
+    Expired = 3,
 }

@@ -17,9 +17,16 @@ public interface IWebhookDeliveryGrain : IGrainWithStringKey
     [AlwaysInterleave, Alias("GetDetail")]
     Task<WebhookDetail?> GetDetail(string accountId);
 
-    /// <summary>Makes one more attempt now, whatever the status. False when not found for the account.</summary>
+    /// <summary>Makes one more attempt now, whatever the status, unless the payload has expired.</summary>
     [Alias("Resend")]
-    Task<bool> Resend(string accountId);
+    Task<ResendOutcome> Resend(string accountId);
+
+    /// <summary>
+    /// The retention: when the webhook is finished (nothing pending) and its last activity is before
+    /// <paramref name="cutoffUtc"/>, removes its payload and response bodies and marks its log row expired.
+    /// </summary>
+    [Alias("Expire")]
+    Task<ExpireOutcome> Expire(DateTime cutoffUtc);
 
     /// <summary>
     /// One more attempt for the bulk resend operation <paramref name="operationId"/>, at most once per

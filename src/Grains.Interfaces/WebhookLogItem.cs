@@ -1,6 +1,9 @@
 namespace CIOPulse.Grains.Interfaces;
 
-/// <summary>One row of the Webhook Log.</summary>
+/// <summary>
+/// One row of the Webhook Log. <see cref="Expired"/>: its payload and response bodies were removed
+/// after the retention (<c>Webhooks:RetentionDays</c>); the row, its codes and times stay.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("ciopulse.WebhookLogItem")]
 public sealed record WebhookLogItem(
     [property: Id(0)] string WebhookId,
@@ -10,4 +13,5 @@ public sealed record WebhookLogItem(
     [property: Id(4)] int? LastResponseCode,
     [property: Id(5)] string? LastResponse,
     [property: Id(6)] int Attempts,
-    [property: Id(7)] WebhookStatus Status);
+    [property: Id(7)] WebhookStatus Status,
+    [property: Id(9)] bool Expired = false);

@@ -25,12 +25,16 @@ public static class GrainServiceCollectionExtensions
         silo.AddActivityPropagation();
         silo.Services.AddOptions<ReminderOptions>().Configure<IOptions<WebhookOptions>>((reminders, webhooks) =>
         {
-            var watchdog = new RetrySchedule(webhooks.Value.EffectiveRetryDelays).WatchdogPeriod;
-            if (watchdog < reminders.MinimumReminderPeriod)
+            // The retention sweep's reminder ticks every Webhooks:RetentionSweepInterval (tests: 1 s).
+            var shortest = TimeSpan.FromTicks(Math.Min(new RetrySchedule(webhooks.Value.EffectiveRetryDelays).WatchdogPeriod.Ticks, webhooks.Value.RetentionSweepInterval.Ticks));
+            if (shortest < reminders.MinimumReminderPeriod)
             {
-                reminders.MinimumReminderPeriod = watchdog;
+                reminders.MinimumReminderPeriod = shortest;
             }
         });
+        // Every silo makes sure the sweep's reminder exists once it is up (registering it again changes nothing).
+        silo.Services.AddSingleton<RetentionSweepStarter>();
+        silo.AddStartupTask((services, cancellationToken) => services.GetRequiredService<RetentionSweepStarter>().Execute(cancellationToken));
         return silo;
     }
 

@@ -134,17 +134,45 @@ public sealed partial class WebhookDeliveryGrain(
         return _published is { } published && Delivery.BelongsTo(accountId) ? published : null;
     }
 
-    public async Task<bool> Resend(string accountId)
+    public async Task<ResendOutcome> Resend(string accountId)
     {
         await EnsureLoadedAsync();
         if (!Delivery.BelongsTo(accountId))
         {
-            return false;
+            return ResendOutcome.NotFound;
+        }
+
+        if (Delivery.IsExpired)
+        {
+            return ResendOutcome.Expired;
         }
 
         await CarryOutAsync(Delivery.RequestResend(Now));
         ScheduleRun(Activity.Current?.Context);
-        return true;
+        return ResendOutcome.Accepted;
+    }
+
+    /// <summary>
+    /// The retention sweep's call. Not interleaved with a resend or an attempt (the grain is not
+    /// reentrant), so the rule sees the state as stored. The activation then goes: the sweep touches
+    /// thousands of old webhooks that nobody else is about to call.
+    /// </summary>
+    public async Task<ExpireOutcome> Expire(DateTime cutoffUtc)
+    {
+        await EnsureLoadedAsync();
+        var outcome = Delivery.ExpiryCheck(cutoffUtc);
+        await CarryOutAsync(Delivery.Expire(cutoffUtc, Now));
+        if (outcome == ExpireOutcome.Expired)
+        {
+            WebhookMetrics.Expired();
+        }
+
+        if (_scheduledRuns == 0 && !Delivery.IsWorkDue(Now))
+        {
+            DeactivateOnIdle();
+        }
+
+        return outcome;
     }
 
     /// <summary>
@@ -163,6 +191,11 @@ public sealed partial class WebhookDeliveryGrain(
         if (Delivery.BulkResendOutcome(operationId) is { } known)
         {
             return known;
+        }
+
+        if (Delivery.IsExpired)
+        {
+            return BulkResendAttemptOutcome.Expired;
         }
 
         await CarryOutAsync(Delivery.RequestBulkResend(operationId, Now));
@@ -358,7 +391,7 @@ public sealed partial class WebhookDeliveryGrain(
     }
 
     private void Publish() =>
-        _published = new WebhookDetail(Delivery.LogRow(WebhookId), Delivery.PostedPayload, [.. Delivery.State.Attempts], Delivery.State.NextAttemptDueUtc);
+        _published = new WebhookDetail(Delivery.LogRow(WebhookId), Delivery.PostedPayload, [.. Delivery.State.Attempts], Delivery.State.NextAttemptDueUtc, Delivery.State.ExpiredUtc);
 
     /// <summary>Metrics and log lines for what the plan says happened.</summary>
     private void Report(DeliveryFacts facts)

@@ -40,5 +40,11 @@ public sealed class WebhookDeliveryState
     /// </summary>
     [Id(15)] public List<BulkResendMark> BulkResends { get; set; } = [];
 
+    /// <summary>
+    /// When the retention removed <see cref="Payload"/> and every attempt's response body (null while
+    /// they are kept). An expired webhook keeps its attempts' codes and times and cannot be resent.
+    /// </summary>
+    [Id(14)] public DateTime? ExpiredUtc { get; set; }
+
     public bool Exists => AccountId is not null;
 }

@@ -21,6 +21,7 @@ public static class WebhookMetrics
     private static readonly Counter<long> Attempts = Meter.CreateCounter<long>("ciopulse.webhooks.attempts", description: "POSTs made, by outcome (success, http_error, network_error) and kind (automatic, resend).");
     private static readonly Histogram<double> AttemptDuration = Meter.CreateHistogram<double>("ciopulse.webhooks.attempt.duration", unit: "s", description: "Duration of one POST.");
     private static readonly Counter<long> FinishedCount = Meter.CreateCounter<long>("ciopulse.webhooks.finished", description: "Webhooks that reached a final status, by status.");
+    private static readonly Counter<long> ExpiredCount = Meter.CreateCounter<long>("ciopulse.webhooks.expired", description: "Webhooks whose payload and response bodies the retention removed.");
     private static readonly Histogram<double> FirstAttemptDelay = Meter.CreateHistogram<double>(
         "ciopulse.webhooks.first_attempt.delay", unit: "s", description: "Time from a webhook's acceptance to the start of its first attempt.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
@@ -53,6 +54,9 @@ public static class WebhookMetrics
 
     /// <summary>How long an accepted webhook waited for its first attempt to start.</summary>
     public static void FirstAttemptStarted(TimeSpan sinceAccepted) => FirstAttemptDelay.Record(Math.Max(0, sinceAccepted.TotalSeconds));
+
+    /// <summary>A webhook the retention sweep expired.</summary>
+    public static void Expired() => ExpiredCount.Add(1);
 
     public static void Finished(WebhookStatus status) =>
         FinishedCount.Add(1, new KeyValuePair<string, object?>("status", status.ToString()));

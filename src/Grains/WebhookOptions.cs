@@ -61,6 +61,26 @@ public sealed class WebhookOptions : IValidatableObject
     [Range(1, 1_000_000, ErrorMessage = "Webhooks:BulkResendMaxWebhooks must be from 1 to 1000000.")]
     public int BulkResendMaxWebhooks { get; set; } = 100_000;
 
+    /// <summary>
+    /// How long a finished webhook keeps its payload and response bodies after its last activity, in
+    /// days; a fraction is allowed (tests use seconds: 0.0000232 is about 2 s). See <see cref="Retention"/>.
+    /// </summary>
+    [Range(0.00001, 36500.0, ErrorMessage = "Webhooks:RetentionDays must be a number of days from 0.00001 (about 1 s) to 36500, e.g. 90 or 0.5.")]
+    public double RetentionDays { get; set; } = DefaultRetentionDays;
+
+    public const double DefaultRetentionDays = 90;
+
+    /// <summary>How often the retention sweep looks for webhooks past <see cref="RetentionDays"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Webhooks:RetentionSweepInterval must be between 1 s and 1 day.")]
+    public TimeSpan RetentionSweepInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How many webhooks the sweep asks the log for at a time (each is then expired through its grain).</summary>
+    [Range(1, 10_000, ErrorMessage = "Webhooks:RetentionSweepBatchSize must be from 1 to 10000.")]
+    public int RetentionSweepBatchSize { get; set; } = 500;
+
+    /// <summary><see cref="RetentionDays"/> as a TimeSpan.</summary>
+    public TimeSpan Retention => TimeSpan.FromDays(RetentionDays);
+
     /// <summary>Allows loopback and private destinations (local development and tests only).</summary>
     public bool AllowPrivateNetworks { get; set; }
 

@@ -75,8 +75,44 @@ public sealed class InMemoryWebhookLogStore(TimeProvider timeProvider) : IWebhoo
 
         lock (log)
         {
-            return [.. log.Current.Values.Select(r => r.Item).Where(filter.Matches)];
+            return [.. log.Current.Values.Select(r => r.Item).Where(i => !i.Expired && filter.Matches(i))];
         }
+    }
+
+    /// <remarks>A scan of every account's current rows: the embedded mode is for one node's worth of webhooks.</remarks>
+    public Task<IReadOnlyList<RetentionCandidate>> FindExpiryCandidatesAsync(DateTime cutoffUtc, RetentionCandidate? after, int limit, CancellationToken cancellationToken = default)
+    {
+        AccountLog[] accounts;
+        lock (_accounts)
+        {
+            accounts = [.. _accounts.Values];
+        }
+
+        var candidates = new List<RetentionCandidate>();
+        foreach (var log in accounts)
+        {
+            lock (log)
+            {
+                foreach (var row in log.Current.Values)
+                {
+                    var item = row.Item;
+                    if (!item.Expired && item.Status != WebhookStatus.InProgress && item.LastActivityUtc < cutoffUtc
+                        && (after is null || CandidateOrder(new RetentionCandidate(item.WebhookId, item.LastActivityUtc), after) > 0))
+                    {
+                        candidates.Add(new RetentionCandidate(item.WebhookId, item.LastActivityUtc));
+                    }
+                }
+            }
+        }
+
+        candidates.Sort(CandidateOrder);
+        return Task.FromResult<IReadOnlyList<RetentionCandidate>>(candidates.Count > limit ? candidates[..limit] : candidates);
+    }
+
+    private static int CandidateOrder(RetentionCandidate x, RetentionCandidate y)
+    {
+        var byActivity = x.LastActivityUtc.CompareTo(y.LastActivityUtc);
+        return byActivity != 0 ? byActivity : string.CompareOrdinal(x.WebhookId, y.WebhookId);
     }
 
     private void Record(string accountId, WebhookLogItem item, bool replace, AttemptTally? attempt)

@@ -22,8 +22,8 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
 
     private const string InsertCurrent =
         """
-        INSERT INTO webhook_log (webhook_id, account_id, response_id, listening_post, last_activity, last_response_code, last_response, attempts, status)
-        SELECT * FROM unnest($1::char(13)[], $2::varchar[], $3::varchar[], $4::smallint[], $5::timestamptz[], $6::integer[], $7::varchar[], $8::integer[], $9::smallint[])
+        INSERT INTO webhook_log (webhook_id, account_id, response_id, listening_post, last_activity, last_response_code, last_response, attempts, status, expired)
+        SELECT * FROM unnest($1::char(13)[], $2::varchar[], $3::varchar[], $4::smallint[], $5::timestamptz[], $6::integer[], $7::varchar[], $8::integer[], $9::smallint[], $10::boolean[])
         """;
 
     // A webhook's first row: none if it has a current one (webhook_log_current is that index).
@@ -33,7 +33,7 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
         """
         WITH snap AS (SELECT COALESCE($2::pg_snapshot, pg_current_snapshot()) AS s)
         SELECT snap.s::text, l.webhook_id, l.response_id, l.listening_post, l.last_activity, l.last_response_code,
-               l.last_response, l.attempts, l.status
+               l.last_response, l.attempts, l.status, l.expired
           FROM snap
           LEFT JOIN LATERAL (
                SELECT * FROM webhook_log w
@@ -48,13 +48,15 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
                 LIMIT $7) l ON true
         """;
 
-    // Current rows only. The window bounds lead the conditions so that the (account_id, last_activity,
-    // webhook_id) index (or its status or post sibling) serves a 14-day window in an account.
+    // Current rows only, and none the retention has expired (a bulk resend cannot send them). The
+    // window bounds lead the conditions so that the (account_id, last_activity, webhook_id) index (or
+    // its status or post sibling) serves a 14-day window in an account.
     private const string Matching =
         """
         FROM webhook_log w
         WHERE w.account_id = $1
           AND w.replaced_xid IS NULL
+          AND NOT w.expired
           AND ($2::timestamptz IS NULL OR w.last_activity >= $2)
           AND ($3::timestamptz IS NULL OR w.last_activity < $3)
           AND ($4::smallint IS NULL OR w.status = $4)
@@ -66,6 +68,17 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
     internal const string CountMatching = "SELECT count(*) " + Matching;
 
     internal const string ListMatching = "SELECT w.webhook_id " + Matching + " ORDER BY w.last_activity, w.webhook_id LIMIT $9";
+
+    // The retention sweep's keyset over the partial index webhook_log_retention (migration 0006).
+    private const string ExpiryCandidates =
+        """
+        SELECT webhook_id, last_activity FROM webhook_log
+         WHERE replaced_xid IS NULL AND NOT expired AND status <> 0
+           AND last_activity < $1
+           AND ($2::timestamptz IS NULL OR (last_activity, webhook_id) > ($2, $3::char(13)))
+         ORDER BY last_activity, webhook_id
+         LIMIT $4
+        """;
 
     // Sorted by key, so two silos' batches lock the same hours in the same order.
     private const string CountAttempts =
@@ -159,6 +172,23 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
         return command;
     }
 
+    public async Task<IReadOnlyList<RetentionCandidate>> FindExpiryCandidatesAsync(DateTime cutoffUtc, RetentionCandidate? after, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand(ExpiryCandidates);
+        command.Parameters.Add(new() { Value = cutoffUtc, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new() { Value = (object?)after?.LastActivityUtc ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new() { Value = (object?)after?.WebhookId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Char });
+        command.Parameters.Add(new() { Value = limit });
+        var candidates = new List<RetentionCandidate>(limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            candidates.Add(new RetentionCandidate(reader.GetString(0), DateTime.SpecifyKind(reader.GetDateTime(1), DateTimeKind.Utc)));
+        }
+
+        return candidates;
+    }
+
     public async Task<IReadOnlyList<HourlyAttempts>> ReadAttemptsPerHourAsync(string accountId, DateTime fromHourUtc, CancellationToken cancellationToken = default)
     {
         await using var command = _dataSource.CreateCommand(Hours);
@@ -207,7 +237,8 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
                     reader.IsDBNull(5) ? null : reader.GetInt32(5),
                     reader.IsDBNull(6) ? null : reader.GetString(6),
                     reader.GetInt32(7),
-                    (WebhookStatus)reader.GetInt16(8)));
+                    (WebhookStatus)reader.GetInt16(8),
+                    reader.GetBoolean(9)));
             }
         }
 
@@ -281,6 +312,7 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
                     new() { Value = latest.Select(r => r.Item.LastResponse).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar },
                     new() { Value = latest.Select(r => r.Item.Attempts).ToArray() },
                     new() { Value = latest.Select(r => (short)r.Item.Status).ToArray() },
+                    new() { Value = latest.Select(r => r.Item.Expired).ToArray() },
                 },
             });
 

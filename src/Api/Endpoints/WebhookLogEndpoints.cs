@@ -4,6 +4,7 @@ using CIOPulse.Api.Json;
 using CIOPulse.Api.OpenApi;
 using CIOPulse.Api.Problems;
 using CIOPulse.Grains.Interfaces;
+using Microsoft.Extensions.Options;
 
 namespace CIOPulse.Api.Endpoints;
 
@@ -18,9 +19,13 @@ public static class WebhookLogEndpoints
         log.MapGet("", ListLog).ProducesProblems(StatusCodes.Status400BadRequest)
             .WithName("ListWebhookLog").WithSummary("A page of the Webhook Log, most recent activity first");
         log.MapGet("/{webhookId}", GetEntry)
-            .WithName("GetWebhookLogEntry").WithSummary("One webhook with its payload and attempts");
-        log.MapPost("/{webhookId}/resend", Resend)
-            .WithName("ResendWebhook").WithSummary("Make one more attempt at once");
+            .WithName("GetWebhookLogEntry").WithSummary("One webhook with its payload and attempts")
+            .WithDescription("The payload exactly as POSTed and every attempt. Once the retention (Webhooks:RetentionDays after the last activity) " +
+                "has removed the payload and the response bodies of a finished webhook, expired is true, expiredUtc says when, payload is null " +
+                "and each attempt's response is null; the codes, times and errors stay.");
+        log.MapPost("/{webhookId}/resend", Resend).ProducesProblems(StatusCodes.Status409Conflict)
+            .WithName("ResendWebhook").WithSummary("Make one more attempt at once")
+            .WithDescription("202 once the request is stored; the attempt starts now, whatever the status. 409 when the webhook has expired: its payload was removed.");
         return api;
     }
 
@@ -35,9 +40,11 @@ public static class WebhookLogEndpoints
         string? LastResponse,
         int Attempts,
         WebhookStatus Status,
-        string Payload,
+        bool Expired,
+        string? Payload,
         IReadOnlyList<AttemptRecord> AttemptHistory,
-        DateTime? NextAttemptDueUtc);
+        DateTime? NextAttemptDueUtc,
+        DateTime? ExpiredUtc);
 
     public sealed record ResendResponse(string WebhookId);
 
@@ -120,13 +127,18 @@ public static class WebhookLogEndpoints
 
         var item = detail.Item;
         return TypedResults.Ok(new LogEntryResponse(item.WebhookId, item.ResponseId, item.ListeningPost, item.LastActivityUtc, item.LastResponseCode,
-            item.LastResponse, item.Attempts, item.Status, detail.Payload, detail.AttemptHistory, detail.NextAttemptDueUtc));
+            item.LastResponse, item.Attempts, item.Status, item.Expired, item.Expired ? null : detail.Payload, detail.AttemptHistory, detail.NextAttemptDueUtc,
+            detail.ExpiredUtc));
     }
 
-    private static async Task<Results<Accepted<ResendResponse>, ProblemHttpResult>> Resend(string accountId, string webhookId, IGrainFactory grains) =>
-        IsWebhookId(webhookId) && await grains.GetGrain<IWebhookDeliveryGrain>(webhookId).Resend(accountId)
-            ? TypedResults.Accepted((string?)null, new ResendResponse(webhookId))
-            : ApiProblems.WebhookNotFound(webhookId);
+    private static async Task<Results<Accepted<ResendResponse>, ProblemHttpResult>> Resend(
+        string accountId, string webhookId, IGrainFactory grains, IOptions<RetentionOptions> retention) =>
+        (IsWebhookId(webhookId) ? await grains.GetGrain<IWebhookDeliveryGrain>(webhookId).Resend(accountId) : ResendOutcome.NotFound) switch
+        {
+            ResendOutcome.Accepted => TypedResults.Accepted((string?)null, new ResendResponse(webhookId)),
+            ResendOutcome.Expired => ApiProblems.WebhookExpired(webhookId, retention.Value.DaysText),
+            _ => ApiProblems.WebhookNotFound(webhookId),
+        };
 
     /// <summary>
     /// The shape of a Webhook_ID (13 lowercase hex characters, as WebhookIds in src/Grains derives

@@ -162,6 +162,7 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
         signingSecret["200"].Content!["application/json"].Example = ApiExamples.Parse(ApiExamples.RotatedSigningSecret);
         Operation(document, BulkResendPath, HttpMethod.Post).RequestBody!.Content!["application/json"].Example = ApiExamples.Parse(ApiExamples.BulkResendRequest);
         Operation(document, BulkResendPath + "/{operationId}", HttpMethod.Get).Responses!["200"].Content!["application/json"].Example = ApiExamples.Parse(ApiExamples.BulkResendProgress);
+        Operation(document, LogPath + "/{webhookId}", HttpMethod.Get).Responses!["200"].Content!["application/json"].Example = ApiExamples.Parse(ApiExamples.ExpiredEntry);
     }
 
     /// <summary>Says when each problem is answered (docs/api.md, Errors), and lists an operation's answers by status.</summary>
@@ -210,8 +211,10 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
                 ? "A Standard-plan account has no webhooks to sign (the detail names its plan)."
                 : "This route needs the system key; an account key was sent.",
         "404" => "The account, webhook or bulk resend does not exist, or belongs to another account than the key's.",
-        "409" => "Another bulk resend of the account is running (runningOperationId names it), or the filter matches more webhooks " +
-            "than one bulk resend takes (Webhooks:BulkResendMaxWebhooks).",
+        "409" => path.EndsWith("/resend", StringComparison.Ordinal)
+            ? "The webhook has expired: the retention (Webhooks:RetentionDays) removed its payload, so it cannot be resent."
+            : "Another bulk resend of the account is running (runningOperationId names it), or the filter matches more webhooks " +
+                "than one bulk resend takes (Webhooks:BulkResendMaxWebhooks).",
         "413" => "The body is larger than 1 MiB.",
         "415" => "The body was sent with a Content-Type that is not JSON.",
         "429" => "Too many requests with this account key, or too many completions for this account (Api:RateLimits).",

@@ -40,10 +40,44 @@ public static class ApiExamples
               "lastResponseCode": 200,
               "lastResponse": "ok",
               "attempts": 1,
-              "status": "Succeeded"
+              "status": "Succeeded",
+              "expired": false
             }
           ],
           "nextCursor": null
+        }
+        """;
+
+    /// <summary>
+    /// That webhook after the retention: the payload and the response bodies removed, the attempts'
+    /// codes and times kept, the row still in the log.
+    /// </summary>
+    public const string ExpiredEntry = """
+        {
+          "webhookId": "0f2efe1c678b0",
+          "responseId": "3690",
+          "listeningPost": "Transactional",
+          "lastActivityUtc": "2026-12-03T09:41:07.221Z",
+          "lastResponseCode": 200,
+          "lastResponse": null,
+          "attempts": 1,
+          "status": "Succeeded",
+          "expired": true,
+          "payload": null,
+          "attemptHistory": [
+            {
+              "number": 1,
+              "startedUtc": "2026-12-03T09:41:07.221Z",
+              "durationMs": 38,
+              "responseCode": 200,
+              "response": null,
+              "error": null,
+              "failure": null,
+              "responseTruncated": false
+            }
+          ],
+          "nextAttemptDueUtc": null,
+          "expiredUtc": "2027-03-03T09:50:00.000Z"
         }
         """;
 

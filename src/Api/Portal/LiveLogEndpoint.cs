@@ -145,9 +145,15 @@ public static class LiveLogEndpoint
     private static bool IsNews(WebhookLogItem item, Dictionary<string, WebhookLogItem> sent) =>
         !sent.TryGetValue(item.WebhookId, out var last) || Compare(item, last) > 0 || (Compare(item, last) == 0 && item != last);
 
-    /// <summary>Versions of a row order by attempts, then by activity.</summary>
+    /// <summary>
+    /// Versions of a row order by attempts, then by activity, to the microsecond: PostgreSQL keeps no
+    /// finer, so a row the grain pushed must not look newer than the same version read back from the
+    /// log (that hid a change which only the re-read brings, such as the retention's expiry).
+    /// </summary>
     private static int Compare(WebhookLogItem x, WebhookLogItem y) =>
-        (x.Attempts, x.LastActivityUtc).CompareTo((y.Attempts, y.LastActivityUtc));
+        (x.Attempts, Microseconds(x.LastActivityUtc)).CompareTo((y.Attempts, Microseconds(y.LastActivityUtc)));
+
+    private static long Microseconds(DateTime utc) => utc.Ticks / TimeSpan.TicksPerMicrosecond;
 
     private static async Task<bool> WaitForChangeAsync(LiveLogWatcher watcher, TimeSpan wait, CancellationToken cancellationToken)
     {

@@ -33,6 +33,12 @@ public static class ApiProblems
         title: "Too many webhooks for one bulk resend",
         detail: $"The filter matches {count} webhooks; one bulk resend takes at most {max}. Narrow it (a shorter window, a status, a listening post or a response code).");
 
+    /// <summary>A resend of a webhook whose payload the retention removed: there is nothing to send.</summary>
+    public static ProblemHttpResult WebhookExpired(string webhookId, string retention) => TypedResults.Problem(
+        statusCode: StatusCodes.Status409Conflict,
+        title: "Webhook expired",
+        detail: $"Webhook '{webhookId}' cannot be resent: its payload was removed after {retention} (Webhooks:RetentionDays).");
+
     /// <summary>A 400 that names the offending field both in the detail and in <c>errors</c>.</summary>
     public static ProblemHttpResult Invalid(string field, string message) => TypedResults.Problem(
         statusCode: StatusCodes.Status400BadRequest,

@@ -70,6 +70,11 @@ public sealed class WebhookDelivery(WebhookDeliveryState state, DeliveryRules ru
     /// </summary>
     public DeliveryPlan RequestResend(DateTime now)
     {
+        if (IsExpired)
+        {
+            throw new InvalidOperationException("An expired webhook has no payload to resend; the grain answers Expired instead.");
+        }
+
         var first = !State.ResendRequested;
         State.ResendRequested = true;
         return new DeliveryPlan(first, ReminderFor(now), LogRowChange.None, StartAttempt: true, DeliveryFacts.None);
@@ -190,6 +195,47 @@ public sealed class WebhookDelivery(WebhookDeliveryState state, DeliveryRules ru
             new AttemptTally(attempt.StartedUtc, outcome.Succeeded));
     }
 
+    /// <summary>Whether the retention removed the payload and the response bodies.</summary>
+    public bool IsExpired => State.ExpiredUtc is not null;
+
+    /// <summary>
+    /// Whether the retention may expire the webhook now: only a finished one (Succeeded or Failed,
+    /// no resend waiting) whose last activity is before <paramref name="cutoffUtc"/>, so a webhook
+    /// resent yesterday is kept however old it is.
+    /// </summary>
+    public ExpireOutcome ExpiryCheck(DateTime cutoffUtc) =>
+        !State.Exists ? ExpireOutcome.NotFound
+        : IsExpired ? ExpireOutcome.AlreadyExpired
+        : State.Status == WebhookStatus.InProgress || State.ResendRequested || State.LastActivityUtc >= cutoffUtc ? ExpireOutcome.Kept
+        : ExpireOutcome.Expired;
+
+    /// <summary>
+    /// The retention: removes the payload and every attempt's response body (codes, times, durations,
+    /// failure classes and network error descriptions stay), marks the webhook expired at
+    /// <paramref name="now"/> and remakes its log row, which keeps its place (its last activity is
+    /// unchanged) and no longer quotes the last response. An expired webhook the sweep meets again has
+    /// a log row that missed its mark (the row write after the state's was lost): the row is made
+    /// again. Otherwise nothing.
+    /// </summary>
+    public DeliveryPlan Expire(DateTime cutoffUtc, DateTime now)
+    {
+        var check = ExpiryCheck(cutoffUtc);
+        if (check == ExpireOutcome.AlreadyExpired)
+        {
+            return DeliveryPlan.Nothing with { LogRow = LogRowChange.Replace };
+        }
+
+        if (check != ExpireOutcome.Expired)
+        {
+            return DeliveryPlan.Nothing;
+        }
+
+        State.Payload = "";
+        State.Attempts = [.. State.Attempts.Select(a => a with { Response = null, ResponseTruncated = false })];
+        State.ExpiredUtc = now;
+        return new DeliveryPlan(true, ReminderChange.Keep, LogRowChange.Replace, StartAttempt: false, DeliveryFacts.None);
+    }
+
     /// <summary>The log row as the state stands: the last answer (or error) cut to <see cref="LogResponseLength"/>.</summary>
     public WebhookLogItem LogRow(string webhookId)
     {
@@ -200,11 +246,15 @@ public sealed class WebhookDelivery(WebhookDeliveryState state, DeliveryRules ru
             lastResponse = lastResponse[..LogResponseLength];
         }
 
-        return new WebhookLogItem(webhookId, State.ResponseId, State.ListeningPost, State.LastActivityUtc, last?.ResponseCode, lastResponse, State.Attempts.Count, State.Status);
+        return new WebhookLogItem(webhookId, State.ResponseId, State.ListeningPost, State.LastActivityUtc, last?.ResponseCode, lastResponse, State.Attempts.Count, State.Status, IsExpired);
     }
 
-    /// <summary>The body last POSTed (or to be POSTed): the stored payload, in the ServiceNow wrapper if the last POST used it.</summary>
-    public string PostedPayload => State.LastPostWrapped ? WebhookPayloadBuilder.WrapForServiceNow(State.Payload) : State.Payload;
+    /// <summary>
+    /// The body last POSTed (or to be POSTed): the stored payload, in the ServiceNow wrapper if the
+    /// last POST used it; empty once expired.
+    /// </summary>
+    public string PostedPayload =>
+        IsExpired ? "" : State.LastPostWrapped ? WebhookPayloadBuilder.WrapForServiceNow(State.Payload) : State.Payload;
 
     /// <summary>
     /// When the reminder must fire next, from the state alone: soon after work due now could have

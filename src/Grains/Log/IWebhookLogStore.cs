@@ -29,13 +29,14 @@ public interface IWebhookLogStore
     Task<WebhookLogSlice> ReadAsync(string accountId, WebhookLogFilter filter, WebhookLogPosition? position, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// How many of the account's webhooks match <paramref name="filter"/> now (current rows only).
+    /// How many of the account's webhooks match <paramref name="filter"/> now (current rows only, none
+    /// expired: what a bulk resend can send).
     /// </summary>
     Task<long> CountAsync(string accountId, WebhookLogFilter filter, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The Webhook_IDs of the account's webhooks that match <paramref name="filter"/> now (current rows
-    /// only), oldest activity first, at most <paramref name="limit"/> of them.
+    /// only, none expired), oldest activity first, at most <paramref name="limit"/> of them.
     /// </summary>
     Task<IReadOnlyList<string>> ListIdsAsync(string accountId, WebhookLogFilter filter, int limit, CancellationToken cancellationToken = default);
 
@@ -50,6 +51,13 @@ public interface IWebhookLogStore
     /// retry pending). A scan of the current rows: for a periodic gauge, not for a request.
     /// </summary>
     Task<WebhookBacklog> CountInProgressAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// For the retention sweep, across accounts: up to <paramref name="limit"/> current rows that are
+    /// not expired, not InProgress and last active before <paramref name="cutoffUtc"/>, oldest first
+    /// (then by Webhook ID), after <paramref name="after"/> in that order (from the start when null).
+    /// </summary>
+    Task<IReadOnlyList<RetentionCandidate>> FindExpiryCandidatesAsync(DateTime cutoffUtc, RetentionCandidate? after, int limit, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Webhooks InProgress across the cluster, and those of them waiting to be retried.</summary>

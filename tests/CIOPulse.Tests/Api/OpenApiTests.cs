@@ -124,9 +124,9 @@ public sealed class OpenApiTests : IAsyncLifetime
             }
         }
 
-        Assert.Empty(failures);
-        // 13 operations: 32 success and client-error statuses in all beyond 401 and 429 on each.
-        Assert.True(provoked >= 13 * 2 + 32, $"Only {provoked} statuses were provoked.");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        // 13 operations: 33 success and client-error statuses in all beyond 401 and 429 on each.
+        Assert.True(provoked >= 13 * 2 + 33, $"Only {provoked} statuses were provoked.");
     }
 
     [Fact]
@@ -291,6 +291,18 @@ public sealed class OpenApiTests : IAsyncLifetime
             case 404:
                 // Another account's key: the account is answered as missing.
                 return await SendAsync(request with { Key = await _app.IssueKeyAsync(await _app.CreateAccountAsync()) });
+            case 409 when route.EndsWith("/resend", StringComparison.Ordinal):
+                // A webhook the retention expired: delivered, then expired through its grain as the sweep would.
+                // Waited for with the system key: the account key's bucket here holds one request a second.
+                var key = await _app.IssueKeyAsync(account);
+                using (var reader = _app.CreateClient())
+                {
+                    await reader.WaitForStatusAsync(account, webhookId!, "Succeeded");
+                }
+
+                var grain = _app.Services.GetRequiredService<IGrainFactory>().GetGrain<CIOPulse.Grains.Interfaces.IWebhookDeliveryGrain>(webhookId!);
+                Assert.Equal(CIOPulse.Grains.Interfaces.ExpireOutcome.Expired, await grain.Expire(DateTime.UtcNow.AddMinutes(1)));
+                return await SendAsync(request with { Key = key });
             case 413:
                 return await SendAsync(request with { Body = "{\"padding\":\"" + new string('x', (int)CIOPulse.Api.Json.JsonBody.MaxBytes) + "\"}" });
             case 415:

@@ -37,6 +37,10 @@ public sealed class StartupSettingsTests
         { "Webhooks:AttemptTimeout", "00:00:00", "Webhooks:AttemptTimeout must be between 100 ms and 10 minutes", null },
         { "Webhooks:MaxRequestsPerDestination", "0", "Webhooks:MaxRequestsPerDestination must be from 1 to 1024", null },
         { "Webhooks:MaxQueuedPerDestination", "-1", "Webhooks:MaxQueuedPerDestination must be from 0 to 100000", null },
+        { "Webhooks:RetentionDays", "0", "Webhooks:RetentionDays must be a number of days from 0.00001 (about 1 s) to 36500", null },
+        { "Webhooks:RetentionDays", "ninety", "Webhooks:RetentionDays", null },
+        { "Webhooks:RetentionSweepInterval", "00:00:00.500", "Webhooks:RetentionSweepInterval must be between 1 s and 1 day", null },
+        { "Webhooks:RetentionSweepBatchSize", "0", "Webhooks:RetentionSweepBatchSize must be from 1 to 10000", null },
         { "Api:RateLimits:CompletionsPerSecond", "-5", "Api:RateLimits:CompletionsPerSecond must be from 0 (off) to 1000000", null },
         { "Api:RateLimits:RequestsBurstPerKey", "0", "Api:RateLimits:RequestsBurstPerKey must be from 1 to 1000000", null },
     };

@@ -193,7 +193,7 @@ public abstract class DeliveryTests(DeliveryClusterFixture fixture)
         await Cluster.WaitForAsync(account, webhookId, d => d.Item.Status == WebhookStatus.Failed, Generous);
         Receiver.Script(path, _ => ReceiverResponse.Ok);
 
-        Assert.True(await Cluster.Client.GetGrain<IWebhookDeliveryGrain>(webhookId).Resend(account));
+        Assert.Equal(ResendOutcome.Accepted, await Cluster.Client.GetGrain<IWebhookDeliveryGrain>(webhookId).Resend(account));
 
         var detail = await Cluster.WaitForAsync(account, webhookId, d => d.Item.Status == WebhookStatus.Succeeded, Generous);
         Assert.Equal(6, detail.Item.Attempts);
@@ -224,7 +224,7 @@ public abstract class DeliveryTests(DeliveryClusterFixture fixture)
         var webhookId = await Cluster.SubmitAsync(account, "r-1");
         await Cluster.WaitForAsync(account, webhookId, d => d.Item.Status == WebhookStatus.Succeeded, Generous);
 
-        Assert.True(await Cluster.Client.GetGrain<IWebhookDeliveryGrain>(webhookId).Resend(account));
+        Assert.Equal(ResendOutcome.Accepted, await Cluster.Client.GetGrain<IWebhookDeliveryGrain>(webhookId).Resend(account));
 
         var received = await Receiver.WaitForRequestsAsync(path, 2, Generous);
         Assert.All(received, r => Assert.Equal(webhookId, r.WebhookId));
@@ -239,7 +239,7 @@ public abstract class DeliveryTests(DeliveryClusterFixture fixture)
         var account = await Cluster.CreateAccountAsync(Receiver.UrlFor(NewPath()));
         var webhookId = await Cluster.SubmitAsync(account, "r-1");
 
-        Assert.False(await Cluster.Client.GetGrain<IWebhookDeliveryGrain>(webhookId).Resend("someone-else"));
+        Assert.Equal(ResendOutcome.NotFound, await Cluster.Client.GetGrain<IWebhookDeliveryGrain>(webhookId).Resend("someone-else"));
         Assert.Null(await Cluster.Client.GetGrain<IWebhookDeliveryGrain>(webhookId).GetDetail("someone-else"));
     }
 

@@ -64,6 +64,55 @@ public abstract class WebhookLogStoreContract<TStore> : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Expiry_candidates_are_current_finished_unexpired_rows_before_the_cutoff_of_every_account_oldest_first()
+    {
+        await Store.RecordAsync(Account, Item("a", 3, WebhookStatus.Succeeded));
+        await Store.RecordAsync(Account, Item("b", 1, WebhookStatus.Failed, attempts: 5));
+        await Store.RecordAsync("other", Item("c", 2, WebhookStatus.Succeeded));
+        await Store.RecordAsync(Account, Item("d", 1, WebhookStatus.InProgress));
+        await Store.RecordAsync(Account, Item("e", 2, WebhookStatus.Succeeded) with { Expired = true });
+        await Store.RecordAsync(Account, Item("f", 10, WebhookStatus.Succeeded));
+
+        // g was finished and old, then resent: its current row is younger than the cut-off.
+        await Store.RecordAsync(Account, Item("g", 0, WebhookStatus.Succeeded));
+        await Store.RecordAsync(Account, Item("g", 20, WebhookStatus.Succeeded, attempts: 2));
+
+        var candidates = await Store.FindExpiryCandidatesAsync(T0.AddMinutes(10), null, 10);
+
+        Assert.Equal(
+            [new RetentionCandidate(W("b"), T0.AddMinutes(1)), new RetentionCandidate(W("c"), T0.AddMinutes(2)), new RetentionCandidate(W("a"), T0.AddMinutes(3))],
+            candidates);
+    }
+
+    [Fact]
+    public async Task Expiry_candidates_come_in_batches_by_keyset_on_activity_then_webhook_id()
+    {
+        for (var i = 0; i < 7; i++)
+        {
+            // Ties on activity: the webhook id decides.
+            await Store.RecordAsync(Account, Item("w" + i, i / 2, WebhookStatus.Succeeded));
+        }
+
+        var seen = new List<RetentionCandidate>();
+        RetentionCandidate? after = null;
+        var batches = new List<int>();
+        do
+        {
+            var batch = await Store.FindExpiryCandidatesAsync(T0.AddHours(1), after, 3);
+            batches.Add(batch.Count);
+            seen.AddRange(batch);
+            after = batch.Count == 3 ? batch[^1] : null;
+        }
+        while (after is not null);
+
+        Assert.Equal([3, 3, 1], batches);
+        Assert.Equal(
+            [.. Enumerable.Range(0, 7).Select(i => new RetentionCandidate(W("w" + i), T0.AddMinutes(i / 2)))
+                .OrderBy(c => c.LastActivityUtc).ThenBy(c => c.WebhookId, StringComparer.Ordinal)],
+            seen);
+    }
+
+    [Fact]
     public async Task Recording_a_webhook_again_keeps_one_current_row_with_the_newest_version()
     {
         await Store.RecordAsync(Account, Item("a", 1, WebhookStatus.InProgress, attempts: 1));

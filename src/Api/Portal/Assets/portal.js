@@ -265,7 +265,12 @@
       return activity > shown;
     }
 
-    return row.status !== cell(tr, 'status').firstElementChild.dataset.status;
+    if (row.status !== cell(tr, 'status').firstElementChild.dataset.status) {
+      return true;
+    }
+
+    // The retention expired it: same attempts, time and status, the bodies gone.
+    return row.expired === true && tr.dataset.expired !== 'true';
   }
 
   function fill(tr, row) {
@@ -283,6 +288,11 @@
     cell(tr, 'lastResponse').firstElementChild.textContent = row.lastResponse;
     cell(tr, 'attempts').textContent = String(row.attempts);
     setStatus(cell(tr, 'status').firstElementChild, row.status, row.statusText);
+    tr.dataset.expired = row.expired ? 'true' : 'false';
+    const expiredMark = cell(tr, 'status').querySelector('.expired-mark');
+    if (expiredMark) {
+      expiredMark.hidden = !row.expired;
+    }
     const pencil = tr.querySelector('a.pencil');
     pencil.href = '/portal/log/' + encodeURIComponent(row.webhookId);
     pencil.setAttribute('aria-label', 'Open webhook ' + row.webhookId);

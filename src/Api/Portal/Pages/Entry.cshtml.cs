@@ -3,6 +3,7 @@ using System.Text.Json;
 using CIOPulse.Api.Endpoints;
 using CIOPulse.Grains.Interfaces;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace CIOPulse.Api.Portal.Pages;
 
@@ -11,7 +12,7 @@ namespace CIOPulse.Api.Portal.Pages;
 /// when the next automatic attempt is due, and "Resend webhook". Another account's webhook, like one
 /// that does not exist, is "not found".
 /// </summary>
-public sealed class EntryModel(TimeProvider timeProvider) : PortalPageModel
+public sealed class EntryModel(TimeProvider timeProvider, IOptions<RetentionOptions> retention) : PortalPageModel
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -33,11 +34,25 @@ public sealed class EntryModel(TimeProvider timeProvider) : PortalPageModel
     /// <summary>The parts that change as attempts land, for the page's script to swap in.</summary>
     public Task<IActionResult> OnGetFragmentAsync() => LoadAsync(asFragment: true);
 
+    /// <summary>The retention as the page names it ("90 days").</summary>
+    public string RetentionText => retention.Value.DaysText;
+
+    /// <summary>Resend was pressed on a page opened before the webhook expired: the API's 409, in words.</summary>
+    public bool ResendRefused { get; private set; }
+
     public async Task<IActionResult> OnPostResendAsync()
     {
-        if (!WebhookLogEndpoints.IsWebhookId(WebhookId) || !await Grains.GetGrain<IWebhookDeliveryGrain>(WebhookId).Resend(Account.Id))
+        var outcome = WebhookLogEndpoints.IsWebhookId(WebhookId) ? await Grains.GetGrain<IWebhookDeliveryGrain>(WebhookId).Resend(Account.Id) : ResendOutcome.NotFound;
+        if (outcome != ResendOutcome.Accepted)
         {
-            return await LoadAsync(asFragment: false);
+            ResendRefused = outcome == ResendOutcome.Expired;
+            var page = await LoadAsync(asFragment: false);
+            if (ResendRefused)
+            {
+                Response.StatusCode = StatusCodes.Status409Conflict;
+            }
+
+            return page;
         }
 
         return Redirect(PortalPaths.Entry(WebhookId) + "?resent=true");
