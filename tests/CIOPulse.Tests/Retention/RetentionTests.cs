@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using CIOPulse.Tests.BulkResend;
 using CIOPulse.Tests.Infrastructure;
 using CIOPulse.Tests.Portal;
 using Microsoft.Playwright;
@@ -165,6 +166,30 @@ public abstract class RetentionTests(RetentionFixture fixture)
         using var otherClient = fixture.App.CreateClient(await fixture.App.IssueKeyAsync(other));
         using var elsewhere = await otherClient.PostAsync(ResendPath(other, webhookId), null);
         await AssertProblemAsync(elsewhere, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_bulk_resend_leaves_expired_webhooks_out_of_its_count_and_its_run()
+    {
+        var (account, key, expiredId, _, _) = await DeliverOneAsync();
+        using var client = fixture.App.CreateClient(key);
+        await WaitForExpiredAsync(client, account, expiredId);
+
+        // The other webhook stays InProgress (its retry is 30 s away), so the 2 s retention cannot take it meanwhile.
+        await fixture.App.SetSettingsAsync(account, Settings(fixture.Receiver.UrlFor(ReceiverPathFor(account, "failing"), _ => ReceiverResponse.Fail(500, "try later"))));
+        var young = await fixture.App.PostAcceptedCompletionAsync(account, Completion(NewResponseId()));
+        await client.WaitForEntryAsync(account, young, e => e.GetProperty("attempts").GetInt32() == 1);
+
+        Assert.Equal(1, await client.DryRunAsync(account, BulkResendApi.AroundNow()));
+        var operation = await client.StartBatchAsync(account, BulkResendApi.AroundNow());
+        var finished = await client.WaitForFinishAsync(account, operation);
+
+        Assert.Equal(1, finished.GetProperty("total").GetInt32());
+        Assert.Equal(1, finished.GetProperty("failed").GetInt32());
+        Assert.Single(BulkResendApi.OperationAttempts(await client.GetJsonAsync(EntryPath(account, young)), operation));
+        var expired = await client.GetJsonAsync(EntryPath(account, expiredId));
+        Assert.Empty(BulkResendApi.OperationAttempts(expired, operation));
+        Assert.Equal(1, expired.GetProperty("attempts").GetInt32());
     }
 
     [Fact]
