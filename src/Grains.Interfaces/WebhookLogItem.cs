@@ -1,6 +1,6 @@
 namespace CIOPulse.Grains.Interfaces;
 
-/// <summary>One row of the Webhook Log.</summary>
+/// <summary>One row of the Webhook Log. <see cref="Test"/>: a test webhook ("Send test"), not a survey's.</summary>
 [GenerateSerializer, Immutable, Alias("ciopulse.WebhookLogItem")]
 public sealed record WebhookLogItem(
     [property: Id(0)] string WebhookId,
@@ -10,4 +10,5 @@ public sealed record WebhookLogItem(
     [property: Id(4)] int? LastResponseCode,
     [property: Id(5)] string? LastResponse,
     [property: Id(6)] int Attempts,
-    [property: Id(7)] WebhookStatus Status);
+    [property: Id(7)] WebhookStatus Status,
+    [property: Id(8)] bool Test = false);

@@ -34,5 +34,8 @@ public sealed class WebhookDeliveryState
     /// </summary>
     [Id(12)] public string? AcceptedTraceParent { get; set; }
 
+    /// <summary>A test webhook ("Send test"): one automatic attempt, sent while webhooks are off too.</summary>
+    [Id(13)] public bool Test { get; set; }
+
     public bool Exists => AccountId is not null;
 }
