@@ -37,7 +37,8 @@ public static class WebhookLogEndpoints
         WebhookStatus Status,
         string Payload,
         IReadOnlyList<AttemptRecord> AttemptHistory,
-        DateTime? NextAttemptDueUtc);
+        DateTime? NextAttemptDueUtc,
+        bool Test);
 
     public sealed record ResendResponse(string WebhookId);
 
@@ -120,7 +121,7 @@ public static class WebhookLogEndpoints
 
         var item = detail.Item;
         return TypedResults.Ok(new LogEntryResponse(item.WebhookId, item.ResponseId, item.ListeningPost, item.LastActivityUtc, item.LastResponseCode,
-            item.LastResponse, item.Attempts, item.Status, detail.Payload, detail.AttemptHistory, detail.NextAttemptDueUtc));
+            item.LastResponse, item.Attempts, item.Status, detail.Payload, detail.AttemptHistory, detail.NextAttemptDueUtc, item.Test));
     }
 
     private static async Task<Results<Accepted<ResendResponse>, ProblemHttpResult>> Resend(string accountId, string webhookId, IGrainFactory grains) =>

@@ -17,6 +17,7 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
 
     private const string CompletionsPath = "/api/v1/accounts/{accountId}/survey-completions";
     private const string LogPath = "/api/v1/accounts/{accountId}/webhook-log";
+    private const string TestPath = "/api/v1/accounts/{accountId}/webhook-settings/test";
 
     /// <summary>The payload's members in the order they are sent, with what each holds.</summary>
     private static readonly (string Name, string Description)[] PayloadMembers =
@@ -152,6 +153,7 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
     {
         Operation(document, CompletionsPath, HttpMethod.Post).RequestBody!.Content!["application/json"].Example = ApiExamples.Parse(ApiExamples.SurveyCompletion);
         Operation(document, LogPath, HttpMethod.Get).Responses!["200"].Content!["application/json"].Example = ApiExamples.Parse(ApiExamples.LogPage);
+        Operation(document, TestPath, HttpMethod.Post).Responses!["200"].Content!["application/json"].Example = ApiExamples.Parse(ApiExamples.TestWebhook);
     }
 
     /// <summary>Says when each problem is answered (docs/api.md, Errors), and lists an operation's answers by status.</summary>
@@ -196,11 +198,16 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
         "401" => "X-Api-Key is missing or is not a key this service issued.",
         "403" => path.EndsWith("/webhook-settings", StringComparison.Ordinal) && method == HttpMethod.Put
             ? "Webhooks turned on for a Standard-plan account (the detail names its plan)."
+            : path == TestPath
+            ? "The account is on the Standard plan, which has no webhooks (the detail names its plan); nothing was sent."
             : "This route needs the system key; an account key was sent.",
         "404" => "The account or webhook does not exist, or belongs to another account than the key's.",
+        "409" => "No webhook URL is saved for the account, so there is nothing to test; nothing was sent.",
         "413" => "The body is larger than 1 MiB.",
         "415" => "The body was sent with a Content-Type that is not JSON.",
-        "429" => "Too many requests with this account key, or too many completions for this account (Api:RateLimits).",
+        "429" => path == TestPath
+            ? "Too many requests with this account key, or too many test webhooks for this account (Api:RateLimits:TestWebhooksPerMinute)."
+            : "Too many requests with this account key, or too many completions for this account (Api:RateLimits).",
         "500" => "An unexpected error; it is logged with the trace id the answer carries.",
         "503" => "The cluster (or, in durable mode, its database) did not answer; the request may be retried.",
         _ => null,

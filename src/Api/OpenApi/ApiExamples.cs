@@ -40,10 +40,24 @@ public static class ApiExamples
               "lastResponseCode": 200,
               "lastResponse": "ok",
               "attempts": 1,
-              "status": "Succeeded"
+              "status": "Succeeded",
+              "test": false
             }
           ],
           "nextCursor": null
+        }
+        """;
+
+    /// <summary>The answer to a test webhook whose receiver answered 500.</summary>
+    public const string TestWebhook = """
+        {
+          "webhookId": "5c1f0a9d3e7b2",
+          "succeeded": false,
+          "responseCode": 500,
+          "response": "{\"error\":\"database unavailable\"}",
+          "durationMs": 84,
+          "failure": "HttpServerError",
+          "error": null
         }
         """;
 

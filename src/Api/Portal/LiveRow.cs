@@ -13,7 +13,8 @@ public sealed record LiveRow(
     string LastResponse,
     int Attempts,
     WebhookStatus Status,
-    string StatusText)
+    string StatusText,
+    bool Test)
 {
     public static LiveRow From(WebhookLogItem item) => new(
         item.WebhookId,
@@ -25,5 +26,6 @@ public sealed record LiveRow(
         item.LastResponse ?? "",
         item.Attempts,
         item.Status,
-        PortalText.StatusText(item.Status));
+        PortalText.StatusText(item.Status),
+        item.Test);
 }

@@ -7,7 +7,9 @@ namespace CIOPulse.Api.Portal.Pages;
 /// <summary>
 /// Preferences › Integration: the article's four fields and the ServiceNow option. The rules are the
 /// API's (the account grain checks them): a refusal is shown next to the field it names. The
-/// password is write-only: the page says whether one is stored, never what it is.
+/// password is write-only: the page says whether one is stored, never what it is. "Send test" sends
+/// the sample survey to the SAVED settings (its own form, so unsaved edits are neither saved nor
+/// tested), through the API's own handling, and shows the outcome on the page.
 /// </summary>
 public sealed class SettingsModel : PortalPageModel
 {
@@ -48,26 +50,57 @@ public sealed class SettingsModel : PortalPageModel
 
     public PayloadPreview? Preview { get; private set; }
 
+    /// <summary>Whether a URL is saved (what Send test needs).</summary>
+    public bool HasSavedUrl { get; private set; }
+
+    /// <summary>The outcome of the test just sent.</summary>
+    public WebhookSettingsEndpoints.TestWebhookResponse? TestResult { get; private set; }
+
+    /// <summary>Why the test was not sent (plan, no URL, too many tests).</summary>
+    public string? TestError { get; private set; }
+
     public async Task<IActionResult> OnGetAsync()
     {
-        if (await Grains.GetGrain<IAccountGrain>(Account.Id).GetSettings() is not { } settings)
+        if (!await LoadSavedAsync())
         {
             return Redirect(PortalPaths.SignIn);
         }
 
-        Enabled = settings.Enabled;
-        WebhookUrl = settings.Url;
-        Username = settings.Username;
-        ServiceNowWrapper = settings.ServiceNowWrapper;
-        HasPassword = settings.HasPassword;
         await LoadPreviewAsync();
+        return Page();
+    }
+
+    /// <summary>Send test: the API's answer to <c>POST …/webhook-settings/test</c>, shown with the saved settings.</summary>
+    public async Task<IActionResult> OnPostTestAsync()
+    {
+        var limiter = HttpContext.RequestServices.GetRequiredService<TestWebhookLimiter>();
+        var answer = await WebhookSettingsEndpoints.SendTestAsync(Account.Id, Grains, limiter, Response);
+        if (!await LoadSavedAsync())
+        {
+            return Redirect(PortalPaths.SignIn);
+        }
+
+        await LoadPreviewAsync();
+        switch (answer.Result)
+        {
+            case Ok<WebhookSettingsEndpoints.TestWebhookResponse> ok:
+                TestResult = ok.Value;
+                break;
+            case ProblemHttpResult problem:
+                TestError = PortalProblems.FieldError(problem).Message;
+                Response.StatusCode = problem.StatusCode;
+                break;
+        }
+
         return Page();
     }
 
     public async Task<IActionResult> OnPostAsync()
     {
         var account = Grains.GetGrain<IAccountGrain>(Account.Id);
-        HasPassword = (await account.GetSettings())?.HasPassword ?? false;
+        var saved = await account.GetSettings();
+        HasPassword = saved?.HasPassword ?? false;
+        HasSavedUrl = saved?.Url is not null;
         await LoadPreviewAsync();
         if (PasswordAction == PasswordChange.Replace && string.IsNullOrEmpty(NewPassword))
         {
@@ -110,6 +143,23 @@ public sealed class SettingsModel : PortalPageModel
 
         Response.StatusCode = result.Outcome == SettingsUpdateOutcome.PlanDoesNotAllowWebhooks ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest;
         return Page();
+    }
+
+    /// <summary>The form as saved; false when the account is gone.</summary>
+    private async Task<bool> LoadSavedAsync()
+    {
+        if (await Grains.GetGrain<IAccountGrain>(Account.Id).GetSettings() is not { } settings)
+        {
+            return false;
+        }
+
+        Enabled = settings.Enabled;
+        WebhookUrl = settings.Url;
+        Username = settings.Username;
+        ServiceNowWrapper = settings.ServiceNowWrapper;
+        HasPassword = settings.HasPassword;
+        HasSavedUrl = settings.Url is not null;
+        return true;
     }
 
     private async Task LoadPreviewAsync() =>
