@@ -1,6 +1,6 @@
 namespace CIOPulse.Grains.Interfaces;
 
-/// <summary>One row of the Webhook Log. <see cref="Test"/>: a test webhook ("Send test"), not a survey's.</summary>
+/// <summary>One row of the Webhook Log; Test marks a test webhook ("Send test" in the settings), not a survey's.</summary>
 [GenerateSerializer, Immutable, Alias("ciopulse.WebhookLogItem")]
 public sealed record WebhookLogItem(
     [property: Id(0)] string WebhookId,
