@@ -29,6 +29,10 @@ public sealed class RateLimitOptions
     /// <summary>Requests one account key may make at once above the sustained rate.</summary>
     [Range(1, 1_000_000, ErrorMessage = "Api:RateLimits:RequestsBurstPerKey must be from 1 to 1000000.")]
     public int RequestsBurstPerKey { get; set; } = 200;
+
+    /// <summary>Test webhooks ("Send test") one account may send a minute, through the API and the portal together.</summary>
+    [Range(0, 10_000, ErrorMessage = "Api:RateLimits:TestWebhooksPerMinute must be from 0 (off) to 10000.")]
+    public int TestWebhooksPerMinute { get; set; } = 10;
 }
 
 /// <summary>
@@ -67,6 +71,7 @@ public static class RateLimits
             limiter.OnRejected = RejectAsync;
         });
         services.AddRateLimiter(_ => { });
+        services.AddSingleton<TestWebhookLimiter>();
         return services;
     }
 

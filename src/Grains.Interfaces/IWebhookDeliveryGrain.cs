@@ -13,6 +13,13 @@ public interface IWebhookDeliveryGrain : IGrainWithStringKey
     [Alias("Accept")]
     Task<AcceptOutcome> Accept(WebhookTrigger trigger);
 
+    /// <summary>
+    /// Persists a test webhook (<see cref="WebhookTrigger.Test"/>) like <see cref="Accept"/>, makes its
+    /// first attempt within this call and returns that attempt as recorded; null when the id is taken.
+    /// </summary>
+    [Alias("AcceptTest"), ResponseTimeout(TestWebhookTimeouts.Response)]
+    Task<AttemptRecord?> AcceptTest(WebhookTrigger trigger);
+
     /// <summary>The entry, or null when it does not exist or belongs to another account.</summary>
     [AlwaysInterleave, Alias("GetDetail")]
     Task<WebhookDetail?> GetDetail(string accountId);

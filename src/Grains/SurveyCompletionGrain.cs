@@ -56,6 +56,42 @@ public sealed class SurveyCompletionGrain(GrainReferences grains, IOptions<Webho
         throw new InvalidOperationException($"No free Webhook_ID after {MaxIdDerivations} derivations.");
     }
 
+    public async Task<TestWebhookResult> SendTest(string accountId, SurveyCompletion completion)
+    {
+        var accountGrain = grains.Get<IAccountGrain>(accountId);
+        if (await accountGrain.Get() is not { } account)
+        {
+            return new TestWebhookResult(TestWebhookOutcome.AccountNotFound);
+        }
+
+        if (!AccountGrain.AllowsWebhooks(account.Plan))
+        {
+            return new TestWebhookResult(TestWebhookOutcome.PlanDoesNotAllowWebhooks,
+                Reason: $"Webhooks are available on the Corporate and Enterprise plans; this account is on the {account.Plan} plan.");
+        }
+
+        // Webhooks turned off do not stop a test: it is how an administrator tries the settings first.
+        if (await accountGrain.GetDeliveryTarget() is not { Url: not null } target)
+        {
+            return new TestWebhookResult(TestWebhookOutcome.NoUrl,
+                Reason: "No webhook URL is saved for this account: save the settings with a URL, then send a test.");
+        }
+
+        var acceptedUtc = timeProvider.GetUtcNow().UtcDateTime;
+        for (var draw = 0; draw < MaxIdDerivations; draw++)
+        {
+            var webhookId = WebhookIds.Draw();
+            var payload = WebhookPayloadBuilder.Build(webhookId, completion, options.Value.ServiceRecoveryNotesBaseUrl);
+            var trigger = new WebhookTrigger(accountId, completion.ListeningPost, completion.ResponseId, payload, acceptedUtc, target, Test: true);
+            if (await grains.Get<IWebhookDeliveryGrain>(webhookId).AcceptTest(trigger) is { } attempt)
+            {
+                return new TestWebhookResult(TestWebhookOutcome.Sent, webhookId, attempt);
+            }
+        }
+
+        throw new InvalidOperationException($"No free Webhook_ID after {MaxIdDerivations} draws.");
+    }
+
     public Task<PayloadPreview> Preview(string accountId, SurveyCompletion completion)
     {
         var webhookId = WebhookIds.Derive(accountId, completion.ListeningPost, completion.ResponseId, 0);

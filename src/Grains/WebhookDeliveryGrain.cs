@@ -68,6 +68,40 @@ public sealed partial class WebhookDeliveryGrain(
 
     public async Task<AcceptOutcome> Accept(WebhookTrigger trigger)
     {
+        var outcome = await StoreAsync(trigger);
+        if (outcome == AcceptOutcome.Accepted)
+        {
+            ScheduleRun(Activity.Current?.Context);
+        }
+
+        return outcome;
+    }
+
+    public async Task<AttemptRecord?> AcceptTest(WebhookTrigger trigger)
+    {
+        if (!trigger.Test)
+        {
+            throw new ArgumentException("AcceptTest takes a test webhook's trigger; a survey's goes to Accept.", nameof(trigger));
+        }
+
+        if (await StoreAsync(trigger) != AcceptOutcome.Accepted)
+        {
+            return null;
+        }
+
+        // The caller waits for this attempt, so it runs within the call instead of in a timer. The
+        // grain is not reentrant, so it overlaps no other attempt either way; stored and with its
+        // reminder registered, the webhook gets its attempt even if this silo dies right now.
+        _runParent = Activity.Current?.Context;
+        await RunDueAttemptAsync(CancellationToken.None);
+        return Delivery.State.Attempts is [var first, ..]
+            ? first
+            : throw new InvalidOperationException($"Test webhook {WebhookId} was stored but its attempt did not start.");
+    }
+
+    /// <summary>Stores a new webhook (or finds the existing one); an accepted one's first attempt is the caller's to start.</summary>
+    private async Task<AcceptOutcome> StoreAsync(WebhookTrigger trigger)
+    {
         // A fresh activation creates the state by inserting it (see remarks); calls that interleave
         // meanwhile (GetDetail) wait for the outcome instead of reading the row half-way.
         var creation = _loading is null ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
@@ -120,7 +154,6 @@ public sealed partial class WebhookDeliveryGrain(
         Publish();
         _acceptedTarget = trigger.Target;
         PublishToLiveLog(trigger.Target);
-        ScheduleRun(Activity.Current?.Context);
         return AcceptOutcome.Accepted;
     }
 
@@ -280,9 +313,10 @@ public sealed partial class WebhookDeliveryGrain(
         var stopwatch = timeProvider.GetTimestamp();
         AttemptOutcome outcome;
         bool? wrapped = null;
-        if (target is not { WebhooksActive: true })
+        var notSent = await WhyNotSentAsync(target);
+        if (target is null || notSent is not null)
         {
-            outcome = AttemptOutcome.Failure(AttemptFailure.NotSent, "Webhooks are turned off for this account; no request was sent.");
+            outcome = AttemptOutcome.Failure(AttemptFailure.NotSent, notSent!); // always a reason without a target
         }
         else
         {
@@ -306,6 +340,28 @@ public sealed partial class WebhookDeliveryGrain(
             // Nothing to do until the reminder fires (or ever): do not hold memory for it.
             DeactivateOnIdle();
         }
+    }
+
+    /// <summary>
+    /// Why no request may go to <paramref name="target"/>, or null when one may: webhooks turned off
+    /// (a test webhook goes all the same, as long as the plan allows webhooks), or the account gone.
+    /// </summary>
+    private async Task<string?> WhyNotSentAsync(DeliveryTarget? target)
+    {
+        if (target is { WebhooksActive: true })
+        {
+            return null;
+        }
+
+        if (target is null || !Delivery.SendsWhileTurnedOff)
+        {
+            return "Webhooks are turned off for this account; no request was sent.";
+        }
+
+        // Off, or not allowed by the plan: the target does not say which, the account does.
+        return await grains.Get<IAccountGrain>(Delivery.State.AccountId!).Get() is { } account && AccountGrain.AllowsWebhooks(account.Plan)
+            ? null
+            : "Webhooks are not available on this account's plan; no request was sent.";
     }
 
     /// <summary>

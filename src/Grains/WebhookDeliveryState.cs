@@ -34,6 +34,9 @@ public sealed class WebhookDeliveryState
     /// </summary>
     [Id(12)] public string? AcceptedTraceParent { get; set; }
 
+    /// <summary>A test webhook ("Send test"): one automatic attempt, sent while webhooks are off too.</summary>
+    [Id(13)] public bool Test { get; set; }
+
     /// <summary>
     /// The bulk resend operations that asked this webhook for an attempt, oldest first (the last few
     /// kept): what makes an operation's repeated request (after a crash) a no-op that knows the outcome.

@@ -6,7 +6,7 @@ using CIOPulse.Grains.Log;
 namespace CIOPulse.Persistence.Postgres;
 
 /// <summary>
-/// The Webhook Log index on PostgreSQL (table <c>webhook_log</c>, migration 0002). A change closes
+/// The Webhook Log index on PostgreSQL (table <c>webhook_log</c>, migrations 0002, 0006 and 0007). A change closes
 /// the webhook's current row version and adds a new one, in one transaction; a listing pass reads
 /// the versions visible in the PostgreSQL snapshot its first page was taken at
 /// (<c>pg_current_snapshot()</c>, carried in the cursor), by keyset on
@@ -22,8 +22,8 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
 
     private const string InsertCurrent =
         """
-        INSERT INTO webhook_log (webhook_id, account_id, response_id, listening_post, last_activity, last_response_code, last_response, attempts, status, expired)
-        SELECT * FROM unnest($1::char(13)[], $2::varchar[], $3::varchar[], $4::smallint[], $5::timestamptz[], $6::integer[], $7::varchar[], $8::integer[], $9::smallint[], $10::boolean[])
+        INSERT INTO webhook_log (webhook_id, account_id, response_id, listening_post, last_activity, last_response_code, last_response, attempts, status, is_test, expired)
+        SELECT * FROM unnest($1::char(13)[], $2::varchar[], $3::varchar[], $4::smallint[], $5::timestamptz[], $6::integer[], $7::varchar[], $8::integer[], $9::smallint[], $10::boolean[], $11::boolean[])
         """;
 
     // A webhook's first row: none if it has a current one (webhook_log_current is that index).
@@ -33,7 +33,7 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
         """
         WITH snap AS (SELECT COALESCE($2::pg_snapshot, pg_current_snapshot()) AS s)
         SELECT snap.s::text, l.webhook_id, l.response_id, l.listening_post, l.last_activity, l.last_response_code,
-               l.last_response, l.attempts, l.status, l.expired
+               l.last_response, l.attempts, l.status, l.is_test, l.expired
           FROM snap
           LEFT JOIN LATERAL (
                SELECT * FROM webhook_log w
@@ -238,7 +238,8 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
                     reader.IsDBNull(6) ? null : reader.GetString(6),
                     reader.GetInt32(7),
                     (WebhookStatus)reader.GetInt16(8),
-                    reader.GetBoolean(9)));
+                    Test: reader.GetBoolean(9),
+                    Expired: reader.GetBoolean(10)));
             }
         }
 
@@ -312,6 +313,7 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
                     new() { Value = latest.Select(r => r.Item.LastResponse).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar },
                     new() { Value = latest.Select(r => r.Item.Attempts).ToArray() },
                     new() { Value = latest.Select(r => (short)r.Item.Status).ToArray() },
+                    new() { Value = latest.Select(r => r.Item.Test).ToArray() },
                     new() { Value = latest.Select(r => r.Item.Expired).ToArray() },
                 },
             });

@@ -44,7 +44,8 @@ public static class WebhookLogEndpoints
         string? Payload,
         IReadOnlyList<AttemptRecord> AttemptHistory,
         DateTime? NextAttemptDueUtc,
-        DateTime? ExpiredUtc);
+        DateTime? ExpiredUtc,
+        bool Test);
 
     public sealed record ResendResponse(string WebhookId);
 
@@ -128,7 +129,7 @@ public static class WebhookLogEndpoints
         var item = detail.Item;
         return TypedResults.Ok(new LogEntryResponse(item.WebhookId, item.ResponseId, item.ListeningPost, item.LastActivityUtc, item.LastResponseCode,
             item.LastResponse, item.Attempts, item.Status, item.Expired, item.Expired ? null : detail.Payload, detail.AttemptHistory, detail.NextAttemptDueUtc,
-            detail.ExpiredUtc));
+            detail.ExpiredUtc, item.Test));
     }
 
     private static async Task<Results<Accepted<ResendResponse>, ProblemHttpResult>> Resend(

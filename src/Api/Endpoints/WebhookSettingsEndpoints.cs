@@ -18,8 +18,73 @@ public static class WebhookSettingsEndpoints
         // 403: webhooks or signatures turned on for a Standard-plan account.
         settings.MapPut("", PutSettings).AcceptsJsonBody<WebhookSettingsRequest>().ProducesProblems(StatusCodes.Status403Forbidden)
             .WithName("PutWebhookSettings").WithSummary("Replace the account's webhook settings");
+        settings.MapPost("/test", PostTest).ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status409Conflict)
+            .WithName("SendTestWebhook").WithSummary("Send a test webhook to the saved settings and answer its outcome")
+            .WithDescription(TestDescription);
         return api;
     }
+
+    public const string TestDescription =
+        "Sends the article's sample survey (Response_ID 3690) with a fresh Webhook_ID through the real pipeline: the saved URL, " +
+        "Basic authentication when a username is saved, the ServiceNow wrapper when on, the destination checks and the per-destination " +
+        "limit. It works while webhooks are turned off (to try the settings before turning them on), not on the Standard plan. " +
+        "The answer comes once the attempt is over (at most Webhooks:AttemptTimeout, twice that when the destination is busy): " +
+        "200 whether or not the receiver answered 200, with the code, the first 100 characters of the answer, the duration and the " +
+        "failure class. The test is in the Webhook Log with test: true, makes no automatic retry, and can be resent. " +
+        "At most Api:RateLimits:TestWebhooksPerMinute tests a minute per account (default 10).";
+
+    /// <summary>The first characters of the receiver's answer a test's result shows (as the log's lastResponse).</summary>
+    public const int TestResponseLength = 100;
+
+    /// <summary>The outcome of a test webhook: the attempt as the log recorded it.</summary>
+    public sealed record TestWebhookResponse(
+        [property: Description("The test webhook's Webhook_ID: its entry is GET …/webhook-log/{webhookId}.")] string WebhookId,
+        [property: Description("Whether the receiver answered HTTP 200.")] bool Succeeded,
+        [property: Description("The receiver's HTTP status; null when no HTTP answer came.")] int? ResponseCode,
+        [property: Description("The first 100 characters of the receiver's answer; null when no HTTP answer came.")] string? Response,
+        [property: Description("How long the attempt took, in milliseconds.")] long DurationMs,
+        [property: Description("Why it failed: Timeout, ConnectionRefused, Dns, Tls, Redirect, HttpClientError, HttpServerError, UnexpectedStatus, ConnectionClosed, InvalidResponse, DestinationRefused, NotSent, Network or DestinationBusy; null when it succeeded.")] string? Failure,
+        [property: Description("What went wrong when no HTTP answer came (the network error), else null.")] string? Error)
+    {
+        public static TestWebhookResponse From(string webhookId, AttemptRecord attempt) => new(
+            webhookId,
+            attempt.ResponseCode == 200,
+            attempt.ResponseCode,
+            attempt.Response is { Length: > TestResponseLength } response ? response[..TestResponseLength] : attempt.Response,
+            attempt.DurationMs,
+            attempt.ResponseCode == 200 ? null : (attempt.Failure ?? AttemptFailure.Network).ToString(),
+            attempt.Error);
+    }
+
+    /// <summary>
+    /// Sends a test webhook for the account (the API route and the portal's button): its outcome, or
+    /// the problem (429 over the limit, 403 plan, 409 no URL, 404). A 429 sets Retry-After on <paramref name="response"/>.
+    /// </summary>
+    public static async Task<Results<Ok<TestWebhookResponse>, ProblemHttpResult>> SendTestAsync(
+        string accountId, IGrainFactory grains, TestWebhookLimiter limiter, HttpResponse response)
+    {
+        using (var lease = limiter.Acquire(accountId))
+        {
+            if (!lease.IsAcquired)
+            {
+                var seconds = TestWebhookLimiter.RetryAfterSeconds(lease);
+                response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return ApiProblems.TooManyRequests(limiter.RefusalText(seconds));
+            }
+        }
+
+        var result = await grains.GetGrain<ISurveyCompletionGrain>(0).SendTest(accountId, Portal.SampleSurvey.Completion());
+        return result.Outcome switch
+        {
+            TestWebhookOutcome.Sent => TypedResults.Ok(TestWebhookResponse.From(result.WebhookId!, result.Attempt!)),
+            TestWebhookOutcome.PlanDoesNotAllowWebhooks => ApiProblems.Forbidden(result.Reason!),
+            TestWebhookOutcome.NoUrl => ApiProblems.Conflict(result.Reason!),
+            _ => ApiProblems.AccountNotFound(accountId),
+        };
+    }
+
+    private static Task<Results<Ok<TestWebhookResponse>, ProblemHttpResult>> PostTest(string accountId, HttpContext context, IGrainFactory grains, TestWebhookLimiter limiter) =>
+        SendTestAsync(accountId, grains, limiter, context.Response);
 
     private static async Task<Results<Ok<WebhookSettings>, ProblemHttpResult>> GetSettings(string accountId, IGrainFactory grains) =>
         await grains.GetGrain<IAccountGrain>(accountId).GetSettings() is { } settings

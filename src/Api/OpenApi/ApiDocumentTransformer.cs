@@ -19,6 +19,7 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
     private const string LogPath = "/api/v1/accounts/{accountId}/webhook-log";
     private const string SigningSecretPath = "/api/v1/accounts/{accountId}/webhook-settings/signing-secret";
     private const string BulkResendPath = LogPath + "/resend-batch";
+    private const string TestPath = "/api/v1/accounts/{accountId}/webhook-settings/test";
 
     /// <summary>The payload's members in the order they are sent, with what each holds.</summary>
     private static readonly (string Name, string Description)[] PayloadMembers =
@@ -163,6 +164,7 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
         Operation(document, BulkResendPath, HttpMethod.Post).RequestBody!.Content!["application/json"].Example = ApiExamples.Parse(ApiExamples.BulkResendRequest);
         Operation(document, BulkResendPath + "/{operationId}", HttpMethod.Get).Responses!["200"].Content!["application/json"].Example = ApiExamples.Parse(ApiExamples.BulkResendProgress);
         Operation(document, LogPath + "/{webhookId}", HttpMethod.Get).Responses!["200"].Content!["application/json"].Example = ApiExamples.Parse(ApiExamples.ExpiredEntry);
+        Operation(document, TestPath, HttpMethod.Post).Responses!["200"].Content!["application/json"].Example = ApiExamples.Parse(ApiExamples.TestWebhook);
     }
 
     /// <summary>Says when each problem is answered (docs/api.md, Errors), and lists an operation's answers by status.</summary>
@@ -209,15 +211,21 @@ public sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
             ? "Webhooks or signatures turned on for a Standard-plan account (the detail names its plan)."
             : path.EndsWith("/signing-secret", StringComparison.Ordinal)
                 ? "A Standard-plan account has no webhooks to sign (the detail names its plan)."
-                : "This route needs the system key; an account key was sent.",
+                : path == TestPath
+                    ? "The account is on the Standard plan, which has no webhooks (the detail names its plan); nothing was sent."
+                    : "This route needs the system key; an account key was sent.",
         "404" => "The account, webhook or bulk resend does not exist, or belongs to another account than the key's.",
         "409" => path.EndsWith("/resend", StringComparison.Ordinal)
             ? "The webhook has expired: the retention (Webhooks:RetentionDays) removed its payload, so it cannot be resent."
-            : "Another bulk resend of the account is running (runningOperationId names it), or the filter matches more webhooks " +
-                "than one bulk resend takes (Webhooks:BulkResendMaxWebhooks).",
+            : path == TestPath
+                ? "No webhook URL is saved for the account, so there is nothing to test; nothing was sent."
+                : "Another bulk resend of the account is running (runningOperationId names it), or the filter matches more webhooks " +
+                    "than one bulk resend takes (Webhooks:BulkResendMaxWebhooks).",
         "413" => "The body is larger than 1 MiB.",
         "415" => "The body was sent with a Content-Type that is not JSON.",
-        "429" => "Too many requests with this account key, or too many completions for this account (Api:RateLimits).",
+        "429" => path == TestPath
+            ? "Too many requests with this account key, or too many test webhooks for this account (Api:RateLimits:TestWebhooksPerMinute)."
+            : "Too many requests with this account key, or too many completions for this account (Api:RateLimits).",
         "500" => "An unexpected error; it is logged with the trace id the answer carries.",
         "503" => "The cluster (or, in durable mode, its database) did not answer; the request may be retried.",
         _ => null,

@@ -41,6 +41,7 @@ public static class ApiExamples
               "lastResponse": "ok",
               "attempts": 1,
               "status": "Succeeded",
+              "test": false,
               "expired": false
             }
           ],
@@ -77,7 +78,21 @@ public static class ApiExamples
             }
           ],
           "nextAttemptDueUtc": null,
-          "expiredUtc": "2027-03-03T09:50:00.000Z"
+          "expiredUtc": "2027-03-03T09:50:00.000Z",
+          "test": false
+        }
+        """;
+
+    /// <summary>The answer to a test webhook whose receiver answered 500.</summary>
+    public const string TestWebhook = """
+        {
+          "webhookId": "5c1f0a9d3e7b2",
+          "succeeded": false,
+          "responseCode": 500,
+          "response": "{\"error\":\"database unavailable\"}",
+          "durationMs": 84,
+          "failure": "HttpServerError",
+          "error": null
         }
         """;
 

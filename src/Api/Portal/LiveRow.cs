@@ -14,6 +14,7 @@ public sealed record LiveRow(
     int Attempts,
     WebhookStatus Status,
     string StatusText,
+    bool Test,
     bool Expired)
 {
     public static LiveRow From(WebhookLogItem item) => new(
@@ -27,5 +28,6 @@ public sealed record LiveRow(
         item.Attempts,
         item.Status,
         PortalText.StatusText(item.Status),
+        item.Test,
         item.Expired);
 }

@@ -13,6 +13,14 @@ public static class ApiProblems
     public static ProblemHttpResult Forbidden(string detail) => TypedResults.Problem(
         statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: detail);
 
+    /// <summary>The request is well formed but the account's saved state does not allow it (no webhook URL to test, say).</summary>
+    public static ProblemHttpResult Conflict(string detail) => TypedResults.Problem(
+        statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: detail);
+
+    /// <summary>A 429; the caller sets Retry-After.</summary>
+    public static ProblemHttpResult TooManyRequests(string detail) => TypedResults.Problem(
+        statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests", detail: detail);
+
     public static ProblemHttpResult AccountNotFound(string accountId) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"Account '{accountId}' was not found.");
 

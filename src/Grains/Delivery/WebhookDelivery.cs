@@ -8,7 +8,8 @@ namespace CIOPulse.Grains.Delivery;
 /// webhook's state and answers each event (accepted, resend requested, reminder fired, attempt
 /// finished) with a <see cref="DeliveryPlan"/>. The grain stores, registers, sends and reports as the
 /// plan says. Exactly <see cref="RetrySchedule.MaxAutomaticAttempts"/> automatic attempts; a resend
-/// adds one at any time; only HTTP 200 succeeds; the reminder is due when the next work is.
+/// adds one at any time; only HTTP 200 succeeds; the reminder is due when the next work is. A test
+/// webhook makes one automatic attempt only (see <see cref="AutomaticAttemptsAllowed"/>).
 /// </summary>
 public sealed class WebhookDelivery(WebhookDeliveryState state, DeliveryRules rules)
 {
@@ -47,8 +48,23 @@ public sealed class WebhookDelivery(WebhookDeliveryState state, DeliveryRules ru
         State.Status = WebhookStatus.InProgress;
         State.NextAttemptDueUtc = trigger.AcceptedUtc;
         State.AcceptedTraceParent = traceParent;
+        State.Test = trigger.Test;
         return new DeliveryPlan(true, ReminderFor(now), LogRowChange.FirstWithState, StartAttempt: true, new DeliveryFacts(Accepted: true));
     }
+
+    /// <summary>
+    /// How many automatic attempts the webhook gets: the schedule's, or one for a test webhook, whose
+    /// sender is waiting for that one answer (a retry minutes later would tell them nothing; Resend
+    /// still makes more).
+    /// </summary>
+    public int AutomaticAttemptsAllowed => State.Test ? 1 : rules.Schedule.MaxAutomaticAttempts;
+
+    /// <summary>
+    /// Whether an attempt is sent while the account's webhooks are turned off: only a test webhook's,
+    /// so that an administrator can try the settings before turning webhooks on. The plan must still
+    /// allow webhooks (the grain asks the account).
+    /// </summary>
+    public bool SendsWhileTurnedOff => State.Test;
 
     /// <summary>How an existing webhook relates to a trigger that led to its id.</summary>
     public AcceptOutcome Identify(WebhookTrigger trigger) =>
@@ -177,7 +193,7 @@ public sealed class WebhookDelivery(WebhookDeliveryState state, DeliveryRules ru
         {
             if (!attempt.Resend)
             {
-                var delay = rules.Schedule.DelayAfterFailedAttempt(State.AutomaticAttempts);
+                var delay = State.AutomaticAttempts < AutomaticAttemptsAllowed ? rules.Schedule.DelayAfterFailedAttempt(State.AutomaticAttempts) : null;
                 State.NextAttemptDueUtc = delay is { } wait ? now + wait : null;
             }
 
@@ -246,7 +262,7 @@ public sealed class WebhookDelivery(WebhookDeliveryState state, DeliveryRules ru
             lastResponse = lastResponse[..LogResponseLength];
         }
 
-        return new WebhookLogItem(webhookId, State.ResponseId, State.ListeningPost, State.LastActivityUtc, last?.ResponseCode, lastResponse, State.Attempts.Count, State.Status, IsExpired);
+        return new WebhookLogItem(webhookId, State.ResponseId, State.ListeningPost, State.LastActivityUtc, last?.ResponseCode, lastResponse, State.Attempts.Count, State.Status, State.Test, IsExpired);
     }
 
     /// <summary>

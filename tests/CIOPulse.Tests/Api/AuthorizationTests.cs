@@ -15,6 +15,7 @@ public abstract class AuthorizationTests(SiloAppFixture fixture)
     private const string GetLog = "GET webhook-log";
     private const string GetEntry = "GET webhook-log entry";
     private const string PostResend = "POST resend";
+    private const string PostTest = "POST webhook-settings/test";
 
     private const string NoKey = "no key";
     private const string WrongKey = "a wrong key";
@@ -23,7 +24,7 @@ public abstract class AuthorizationTests(SiloAppFixture fixture)
     private const string MissingAccountKey = "a cpk key of an account that does not exist";
 
     private static readonly string[] _systemRoutes = [PutAccount, PostKeys, PostCompletion];
-    private static readonly string[] _accountRoutes = [GetSettings, PutSettings, GetLog, GetEntry, PostResend];
+    private static readonly string[] _accountRoutes = [GetSettings, PutSettings, GetLog, GetEntry, PostResend, PostTest];
     private static readonly string[] _badKeys = [NoKey, WrongKey, NearlySystemKey, UnissuedKey, MissingAccountKey];
 
     public static TheoryData<string> SystemRoutes => new(_systemRoutes);
@@ -202,6 +203,7 @@ public abstract class AuthorizationTests(SiloAppFixture fixture)
             GetLog => (HttpMethod.Get, LogPath(target.Id), null),
             GetEntry => (HttpMethod.Get, EntryPath(target.Id, target.WebhookId), null),
             PostResend => (HttpMethod.Post, ResendPath(target.Id, target.WebhookId), null),
+            PostTest => (HttpMethod.Post, TestWebhookTests.TestPath(target.Id), null),
             _ => throw new ArgumentOutOfRangeException(nameof(route), route, "Unknown route."),
         };
 

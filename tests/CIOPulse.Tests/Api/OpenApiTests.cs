@@ -70,7 +70,7 @@ public sealed class OpenApiTests : IAsyncLifetime
             .ToHashSet();
         var documented = Operations().Select(operation => $"{operation.Method.ToUpperInvariant()} {operation.Path}").ToHashSet();
 
-        Assert.Equal(13, routes.Count);
+        Assert.Equal(14, routes.Count);
         Assert.Contains("POST /api/v1/admin/secrets/re-encrypt", routes);
         Assert.Equal(routes.Order(StringComparer.Ordinal), documented.Order(StringComparer.Ordinal));
         Assert.All(_document["paths"]!.AsObject(), path => Assert.StartsWith("/api/v1/", path.Key, StringComparison.Ordinal));
@@ -125,8 +125,8 @@ public sealed class OpenApiTests : IAsyncLifetime
         }
 
         Assert.True(failures.Count == 0, string.Join("\n", failures));
-        // 13 operations: 33 success and client-error statuses in all beyond 401 and 429 on each.
-        Assert.True(provoked >= 13 * 2 + 33, $"Only {provoked} statuses were provoked.");
+        // 14 operations: 37 success and client-error statuses in all beyond 401 and 429 on each.
+        Assert.True(provoked >= 14 * 2 + 37, $"Only {provoked} statuses were provoked.");
     }
 
     [Fact]
@@ -163,6 +163,10 @@ public sealed class OpenApiTests : IAsyncLifetime
         var built = JsonNode.Parse(WebhookPayloadBuilder.Build("0f2efe1c678b0", SampleSurvey.Completion(), "https://app.cio-pulse.com/service-recovery-notes"))!.AsObject();
         Assert.Equal(built.Select(member => member.Key), example.Select(member => member.Key));
         Assert.True(JsonNode.DeepEquals(built, example), example.ToJsonString());
+        var test = Operation("post", "/api/v1/accounts/{accountId}/webhook-settings/test").Node["responses"]!["200"]!["content"]!["application/json"]!;
+        CheckShape(test["example"]!, test["schema"]!, "test webhook example", out var testFaults);
+        Assert.Empty(testFaults);
+
         var schema = _document["components"]!["schemas"]!["WebhookPayload"]!;
         Assert.Equal(built.Select(member => member.Key), schema["properties"]!.AsObject().Select(member => member.Key));
         CheckShape(example, schema, "WebhookPayload example", out var payloadFaults);
@@ -269,6 +273,9 @@ public sealed class OpenApiTests : IAsyncLifetime
                 }
 
                 return await SendAsync(request);
+            case 200 when route.EndsWith("/webhook-settings/test", StringComparison.Ordinal):
+                await _app.SetSettingsAsync(account, Settings(_receiver.UrlFor(ReceiverPathFor(account))));
+                return await SendAsync(request with { Key = await _app.IssueKeyAsync(account) });
             case 200 or 201 or 202:
                 return await SendAsync(system ? request : request with { Key = await _app.IssueKeyAsync(account) });
             case 400:
@@ -279,6 +286,14 @@ public sealed class OpenApiTests : IAsyncLifetime
                 return await SendAsync(request with { Key = null });
             case 403 when route.EndsWith("/signing-secret", StringComparison.Ordinal):
                 return await SendAsync(request with { Account = await _app.CreateAccountAsync(plan: "Standard") });
+            case 403 when route.EndsWith("/webhook-settings/test", StringComparison.Ordinal):
+                // A Standard account with a URL saved (webhooks off): a test is refused for the plan.
+                var standardWithUrl = await _app.CreateAccountAsync(plan: "Standard");
+                await _app.SetSettingsAsync(standardWithUrl, Settings(_receiver.UrlFor(ReceiverPathFor(standardWithUrl)), enabled: false));
+                return await SendAsync(request with { Account = standardWithUrl });
+            case 409 when route.EndsWith("/webhook-settings/test", StringComparison.Ordinal):
+                // A new account has no URL saved: nothing to test.
+                return await SendAsync(request);
             case 403 when route.EndsWith("/webhook-settings", StringComparison.Ordinal):
                 var standard = await _app.CreateAccountAsync(plan: "Standard");
                 return await SendAsync(request with { Account = standard, Body = Settings(_receiver.UrlFor(ReceiverPathFor(standard))).ToJsonString() });

@@ -128,6 +128,19 @@ public abstract class WebhookLogStoreContract<TStore> : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_test_webhook_s_row_keeps_its_test_mark_through_every_version()
+    {
+        await Store.RecordNewAsync(Account, Item("t", 1, attempts: 0) with { Test = true });
+        await Store.RecordAsync(Account, Item("s", 2));
+        Assert.Equal([false, true], (await Store.ReadAsync(Account, All, null, 10)).Items.Select(item => item.Test));
+
+        var failed = Item("t", 3, WebhookStatus.Failed) with { Test = true, LastResponseCode = 500, LastResponse = "down" };
+        await Store.RecordAsync(Account, failed);
+
+        Assert.Equal([failed, Item("s", 2)], (await Store.ReadAsync(Account, All, null, 10)).Items);
+    }
+
+    [Fact]
     public async Task A_first_row_is_added_only_while_the_webhook_has_none()
     {
         var first = Item("a", 1, WebhookStatus.InProgress);

@@ -406,6 +406,7 @@ public sealed class PostgresWebhookLogStoreTests : WebhookLogStoreContract<Postg
                 new() { Value = new[] { item.LastResponse }, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar },
                 new() { Value = new[] { item.Attempts } },
                 new() { Value = new[] { (short)item.Status } },
+                new() { Value = new[] { item.Test } },
                 new() { Value = new[] { item.Expired } },
             },
         };

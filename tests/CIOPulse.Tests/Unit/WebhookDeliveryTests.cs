@@ -210,6 +210,70 @@ public sealed class WebhookDeliveryTests
         Assert.True(delivery.State.LastPostWrapped);
     }
 
+    [Fact]
+    public void A_failed_test_webhook_is_Failed_after_its_one_attempt_with_no_retry_and_its_reminder_removed()
+    {
+        var delivery = AcceptedTest();
+        Assert.True(delivery.State.Test);
+        Assert.Equal(1, delivery.AutomaticAttemptsAllowed);
+
+        var plan = delivery.AttemptFinished(delivery.BeginAttempt(T0)!, ServerError, TimeSpan.FromSeconds(1), wrapped: false, T0.AddSeconds(1));
+
+        Assert.Equal(WebhookStatus.Failed, delivery.State.Status);
+        Assert.Null(delivery.State.NextAttemptDueUtc);
+        Assert.Equal(ReminderChange.Unregister, plan.Reminder);
+        Assert.False(plan.StartAttempt);
+        Assert.Equal(WebhookStatus.Failed, plan.Facts.FinishedAs);
+        Assert.Null(delivery.ReminderDue(T0.AddMinutes(5)));
+        Assert.Null(delivery.BeginAttempt(T0.AddDays(1)));
+    }
+
+    [Fact]
+    public void A_test_webhook_that_gets_a_200_is_Succeeded_like_any_other()
+    {
+        var delivery = AcceptedTest();
+
+        delivery.AttemptFinished(delivery.BeginAttempt(T0)!, Ok, TimeSpan.Zero, wrapped: false, T0);
+
+        Assert.Equal((WebhookStatus.Succeeded, 1), (delivery.State.Status, delivery.State.AutomaticAttempts));
+    }
+
+    [Fact]
+    public void Resend_of_a_failed_test_webhook_makes_one_more_attempt_and_no_schedule()
+    {
+        var delivery = AcceptedTest();
+        delivery.AttemptFinished(delivery.BeginAttempt(T0)!, ServerError, TimeSpan.Zero, wrapped: false, T0);
+
+        delivery.RequestResend(T0.AddMinutes(1));
+        var resend = delivery.BeginAttempt(T0.AddMinutes(1))!;
+        Assert.Equal((2, true), (resend.Number, resend.Resend));
+        var plan = delivery.AttemptFinished(resend, ServerError, TimeSpan.Zero, wrapped: false, T0.AddMinutes(1));
+
+        Assert.Equal(WebhookStatus.Failed, delivery.State.Status);
+        Assert.Equal(ReminderChange.Unregister, plan.Reminder);
+        Assert.Null(delivery.BeginAttempt(T0.AddDays(1)));
+    }
+
+    [Fact]
+    public void Only_a_test_webhook_is_sent_while_webhooks_are_off_and_its_log_row_says_test()
+    {
+        var survey = Accepted();
+        var test = AcceptedTest();
+
+        Assert.False(survey.SendsWhileTurnedOff);
+        Assert.True(test.SendsWhileTurnedOff);
+        Assert.Equal(5, survey.AutomaticAttemptsAllowed);
+        Assert.False(survey.LogRow("w").Test);
+        Assert.True(test.LogRow("w").Test);
+    }
+
+    private static WebhookDelivery AcceptedTest()
+    {
+        var delivery = new WebhookDelivery(new WebhookDeliveryState(), Rules);
+        delivery.Accept(Trigger(T0) with { Test = true }, T0);
+        return delivery;
+    }
+
     private static WebhookDelivery Accepted()
     {
         var delivery = new WebhookDelivery(new WebhookDeliveryState(), Rules);

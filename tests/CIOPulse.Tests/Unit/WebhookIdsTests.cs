@@ -96,4 +96,13 @@ public sealed class WebhookIdsTests
         Assert.Equal(count, ids.Count);
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(1), $"Deriving {count} ids took {stopwatch.Elapsed}.");
     }
+
+    [Fact]
+    public void Drawn_ids_have_the_derived_shape_and_differ_each_time()
+    {
+        var drawn = Enumerable.Range(0, 1000).Select(_ => WebhookIds.Draw()).ToList();
+
+        Assert.All(drawn, id => Assert.True(WebhookLogEndpoints.IsWebhookId(id), id));
+        Assert.Equal(drawn.Count, drawn.Distinct(StringComparer.Ordinal).Count());
+    }
 }

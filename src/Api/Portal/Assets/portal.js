@@ -281,6 +281,7 @@
     tr.dataset.lastActivity = row.lastActivityUtc;
     cell(tr, 'listeningPost').textContent = row.listeningPost;
     cell(tr, 'webhookId').firstElementChild.textContent = row.webhookId;
+    cell(tr, 'webhookId').querySelector('.badge-test').hidden = !row.test;
     const time = cell(tr, 'lastActivity').firstElementChild;
     time.textContent = row.lastActivity;
     time.setAttribute('datetime', row.lastActivityUtc);

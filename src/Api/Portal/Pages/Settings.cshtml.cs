@@ -8,7 +8,9 @@ namespace CIOPulse.Api.Portal.Pages;
 /// Preferences › Integration: the article's four fields, the ServiceNow option and signatures. The
 /// rules are the API's (the account grain checks them): a refusal is shown next to the field it
 /// names. The password is write-only: the page says whether one is stored, never what it is; a
-/// signing secret is shown once, in the answer to the POST that makes it, and never again.
+/// signing secret is shown once, in the answer to the POST that makes it, and never again. "Send
+/// test" sends the sample survey to the SAVED settings (its own form, so unsaved edits are neither
+/// saved nor tested), through the API's own handling, and shows the outcome on the page.
 /// </summary>
 public sealed class SettingsModel : PortalPageModel
 {
@@ -59,14 +61,48 @@ public sealed class SettingsModel : PortalPageModel
 
     public PayloadPreview? Preview { get; private set; }
 
+    /// <summary>Whether a URL is saved (what Send test needs).</summary>
+    public bool HasSavedUrl { get; private set; }
+
+    /// <summary>The outcome of the test just sent.</summary>
+    public WebhookSettingsEndpoints.TestWebhookResponse? TestResult { get; private set; }
+
+    /// <summary>Why the test was not sent (plan, no URL, too many tests).</summary>
+    public string? TestError { get; private set; }
+
     public async Task<IActionResult> OnGetAsync()
     {
-        if (await Grains.GetGrain<IAccountGrain>(Account.Id).GetSettings() is not { } settings)
+        if (!await LoadSavedAsync())
         {
             return Redirect(PortalPaths.SignIn);
         }
 
-        await ShowAsync(settings);
+        await LoadPreviewAsync();
+        return Page();
+    }
+
+    /// <summary>Send test: the API's answer to <c>POST …/webhook-settings/test</c>, shown with the saved settings.</summary>
+    public async Task<IActionResult> OnPostTestAsync()
+    {
+        var limiter = HttpContext.RequestServices.GetRequiredService<TestWebhookLimiter>();
+        var answer = await WebhookSettingsEndpoints.SendTestAsync(Account.Id, Grains, limiter, Response);
+        if (!await LoadSavedAsync())
+        {
+            return Redirect(PortalPaths.SignIn);
+        }
+
+        await LoadPreviewAsync();
+        switch (answer.Result)
+        {
+            case Ok<WebhookSettingsEndpoints.TestWebhookResponse> ok:
+                TestResult = ok.Value;
+                break;
+            case ProblemHttpResult problem:
+                TestError = PortalProblems.FieldError(problem).Message;
+                Response.StatusCode = problem.StatusCode;
+                break;
+        }
+
         return Page();
     }
 
@@ -122,14 +158,13 @@ public sealed class SettingsModel : PortalPageModel
     /// <summary>Makes the first signing secret or rotates it, and shows it on this answer (which no cache keeps).</summary>
     public async Task<IActionResult> OnPostSigningSecretAsync()
     {
-        var account = Grains.GetGrain<IAccountGrain>(Account.Id);
-        var issue = await account.CreateSigningSecret();
-        if (await account.GetSettings() is not { } settings)
+        var issue = await Grains.GetGrain<IAccountGrain>(Account.Id).CreateSigningSecret();
+        if (!await LoadSavedAsync())
         {
             return Redirect(PortalPaths.SignIn);
         }
 
-        await ShowAsync(settings);
+        await LoadPreviewAsync();
         if (issue.Outcome is SigningSecretOutcome.Created or SigningSecretOutcome.Rotated)
         {
             NewSigningSecret = issue.Secret;
@@ -141,21 +176,28 @@ public sealed class SettingsModel : PortalPageModel
         return Page();
     }
 
-    private async Task ShowAsync(WebhookSettings settings)
+    /// <summary>The form as saved; false when the account is gone.</summary>
+    private async Task<bool> LoadSavedAsync()
     {
+        if (await Grains.GetGrain<IAccountGrain>(Account.Id).GetSettings() is not { } settings)
+        {
+            return false;
+        }
+
         Enabled = settings.Enabled;
         WebhookUrl = settings.Url;
         Username = settings.Username;
         ServiceNowWrapper = settings.ServiceNowWrapper;
         Signatures = settings.SignaturesEnabled;
         ShowStored(settings);
-        await LoadPreviewAsync();
+        return true;
     }
 
-    /// <summary>What the page says about stored secrets (never their values), also when a refused form is shown again.</summary>
+    /// <summary>What the page says about what is stored (never a secret's value), also when a refused form is shown again.</summary>
     private void ShowStored(WebhookSettings? settings)
     {
         HasPassword = settings?.HasPassword ?? false;
+        HasSavedUrl = settings?.Url is not null;
         SigningSecretCreatedUtc = settings?.SigningSecretCreatedUtc;
         PreviousSecretSignsUntilUtc = settings?.PreviousSecretSignsUntilUtc;
     }
