@@ -75,7 +75,7 @@ public sealed class InMemoryWebhookLogStore(TimeProvider timeProvider) : IWebhoo
 
         lock (log)
         {
-            return [.. log.Current.Values.Select(r => r.Item).Where(i => !i.Expired && filter.Matches(i))];
+            return [.. log.Current.Values.Select(r => r.Item).Where(i => !i.Expired && !i.Test && filter.Matches(i))];
         }
     }
 

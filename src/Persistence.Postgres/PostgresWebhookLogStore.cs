@@ -48,15 +48,16 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
                 LIMIT $7) l ON true
         """;
 
-    // Current rows only, and none the retention has expired (a bulk resend cannot send them). The
-    // window bounds lead the conditions so that the (account_id, last_activity, webhook_id) index (or
-    // its status or post sibling) serves a 14-day window in an account.
+    // Current rows only, no test webhook, and none the retention has expired (a bulk resend cannot
+    // send them). The window bounds lead the conditions so that the (account_id, last_activity,
+    // webhook_id) index (or its status or post sibling) serves a 14-day window in an account.
     private const string Matching =
         """
         FROM webhook_log w
         WHERE w.account_id = $1
           AND w.replaced_xid IS NULL
           AND NOT w.expired
+          AND NOT w.is_test
           AND ($2::timestamptz IS NULL OR w.last_activity >= $2)
           AND ($3::timestamptz IS NULL OR w.last_activity < $3)
           AND ($4::smallint IS NULL OR w.status = $4)

@@ -30,13 +30,13 @@ public interface IWebhookLogStore
 
     /// <summary>
     /// How many of the account's webhooks match <paramref name="filter"/> now (current rows only, none
-    /// expired: what a bulk resend can send).
+    /// expired and no test webhook: what a bulk resend is for).
     /// </summary>
     Task<long> CountAsync(string accountId, WebhookLogFilter filter, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The Webhook_IDs of the account's webhooks that match <paramref name="filter"/> now (current rows
-    /// only, none expired), oldest activity first, at most <paramref name="limit"/> of them.
+    /// only, none expired, no test webhook), oldest activity first, at most <paramref name="limit"/> of them.
     /// </summary>
     Task<IReadOnlyList<string>> ListIdsAsync(string accountId, WebhookLogFilter filter, int limit, CancellationToken cancellationToken = default);
 

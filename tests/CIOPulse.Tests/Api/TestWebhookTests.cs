@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using CIOPulse.Grains;
+using CIOPulse.Tests.BulkResend;
 using CIOPulse.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using static CIOPulse.Tests.Api.ApiTestHelpers;
@@ -154,6 +155,25 @@ public abstract class TestWebhookTests(SiloAppFixture fixture)
         Assert.Equal(2, entry.GetProperty("attempts").GetInt32());
         Assert.True(entry.GetProperty("test").GetBoolean());
         Assert.Equal(2, fixture.Receiver.RequestsTo(path).Count);
+    }
+
+    [Fact]
+    public async Task A_bulk_resend_leaves_test_webhooks_out_and_takes_the_survey_webhooks()
+    {
+        var accountId = await fixture.App.CreateAccountAsync();
+        await fixture.App.SetSettingsAsync(accountId, Settings(fixture.Receiver.UrlFor(ReceiverPathFor(accountId), _ => ReceiverResponse.Fail())));
+        using var client = fixture.App.CreateClient();
+        var test = (await SendTestAsync(client, accountId)).Text("webhookId");
+        var survey = await fixture.App.PostAcceptedCompletionAsync(accountId, Completion(NewResponseId()));
+        await client.WaitForEntryAsync(accountId, survey, e => e.GetProperty("attempts").GetInt32() >= 1);
+
+        Assert.Equal(1, await client.DryRunAsync(accountId, BulkResendApi.AroundNow()));
+        var operation = await client.StartBatchAsync(accountId, BulkResendApi.AroundNow());
+        var finished = await client.WaitForFinishAsync(accountId, operation);
+
+        Assert.Equal(1, finished.GetProperty("total").GetInt32());
+        Assert.Single(BulkResendApi.OperationAttempts(await client.GetJsonAsync(EntryPath(accountId, survey)), operation));
+        Assert.Empty(BulkResendApi.OperationAttempts(await client.GetJsonAsync(EntryPath(accountId, test)), operation));
     }
 
     [Fact]
