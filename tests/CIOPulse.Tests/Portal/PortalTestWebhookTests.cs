@@ -53,6 +53,7 @@ public abstract class PortalTestWebhookTests(PortalFixture fixture, StorageMode 
             await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync($"Test webhook {webhookId}");
             await Expect(page.Locator("#test-notice")).ToContainTextAsync("one automatic attempt only");
             await Expect(page.Locator("#attempt-count")).ToHaveTextAsync("1");
+            await p.ScreenshotAsync($"detail-test-{mode}");
 
             // A survey's webhook beside it has no badge.
             await fixture.App.SetSettingsAsync(accountId, Settings(fixture.Receiver.UrlFor(path)));
