@@ -229,6 +229,7 @@ public static class DeliveryBenchmark
         var postsBefore = receiver.TotalPosts;
 
         var transactionsBefore = connectionString is null ? 0 : await TransactionsAsync(connectionString);
+        var databaseBefore = connectionString is null ? null : await DatabaseGrowthAsync(connectionString);
         var cpuBefore = services.Sum(s => s.CpuSeconds());
         var machineCpuBefore = MachineCpuSeconds();
         var metricsBefore = await CurrentMetricsAsync();
@@ -307,11 +308,14 @@ public static class DeliveryBenchmark
             : null;
         var perSilo = metricsAfter.Zip(metricsBefore, (after, before) => after.SuccessfulPosts - before.SuccessfulPosts).ToList();
         var transactions = connectionString is null ? 0 : await TransactionsAsync(connectionString) - transactionsBefore;
+        var databaseAfter = connectionString is null ? null : await DatabaseGrowthAsync(connectionString);
 
         var latencies = sent.Where(kv => receiver.Delivered.ContainsKey(kv.Key))
             .Select(kv => Stopwatch.GetElapsedTime(kv.Value, receiver.Delivered[kv.Key]).TotalMilliseconds)
             .Order().ToList();
         var delivered = latencies.Count;
+        double? PerDelivery(Func<DatabaseGrowth, long> measure) =>
+            databaseBefore is null || databaseAfter is null ? null : Round((double)(measure(databaseAfter) - measure(databaseBefore)) / Math.Max(1, delivered));
         var result = new Dictionary<string, object?>
         {
             ["label"] = options.GetValueOrDefault("label", ""),
@@ -352,6 +356,11 @@ public static class DeliveryBenchmark
             ["machineCpuMsPerDelivery"] = Round(machineCpu * 1000 / Math.Max(1, delivered)),
             ["siloPeakRssMiB"] = Round(services.Max(s => s.PeakRssBytes()) / 1048576.0),
             ["dbTransactionsPerDelivery"] = connectionString is null ? null : Round((double)transactions / Math.Max(1, delivered)),
+            // The server's WAL (pg_stat_wal: every database on it, so only this run's should be busy)
+            // and the growth of the product's tables, per delivery: the inputs of docs/capacity.md.
+            ["walBytesPerDelivery"] = PerDelivery(g => g.WalBytes),
+            ["tableBytesPerDelivery"] = databaseAfter is null ? null : databaseAfter.TableBytes.Keys.ToDictionary(
+                table => table, table => Round((double)(databaseAfter.TableBytes[table] - databaseBefore!.TableBytes.GetValueOrDefault(table)) / Math.Max(1, delivered))),
             ["machine"] = $"{Environment.ProcessorCount} cores",
             ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         };
@@ -405,6 +414,38 @@ public static class DeliveryBenchmark
                 await service.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>The server's WAL bytes so far and the size (with indexes and TOAST) of each product table.</summary>
+    private sealed record DatabaseGrowth(long WalBytes, Dictionary<string, long> TableBytes);
+
+    private static async Task<DatabaseGrowth> DatabaseGrowthAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT 'wal', wal_bytes::bigint FROM pg_stat_wal
+            UNION ALL
+            SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c
+             WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        long wal = 0;
+        var tables = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (await reader.ReadAsync())
+        {
+            if (reader.GetString(0) == "wal")
+            {
+                wal = reader.GetInt64(1);
+            }
+            else
+            {
+                tables[reader.GetString(0)] = reader.GetInt64(1);
+            }
+        }
+
+        return new DatabaseGrowth(wal, tables);
     }
 
     private static async Task<long> TransactionsAsync(string connectionString)
