@@ -7,6 +7,13 @@
 #   QUICK=1 bench/run.sh              a smaller set (1 run; saturation 10,000 completions, scale-out
 #                                     10,000, Hangfire saturation 1,000)
 #   SCALEOUT_ONLY=1 bench/run.sh      only the scale-out cases
+#   CORE=1 bench/run.sh               issue 15's core set: per round the ceiling, embedded and
+#                                     PostgreSQL saturation (SATURATION, default 20,000, at c64),
+#                                     PostgreSQL at 200/s, and the Hangfire baseline's saturation
+# Every case's load is what users send (issue 15): 4 accounts, each with Basic auth on and its own
+# destination, comments that need escaping and carry non-ASCII text. Each round starts with the
+# no-persistence ceiling (bench/Ceiling: read, build, POST, nothing stored), so every figure of the
+# round has the ceiling beside it.
 # Then one and three silos at the same 1,000/s, and three separate one-silo clusters as the control
 # without cross-silo calls (SCALEOUT completions each, default 30,000; SKIP_SCALEOUT=1 leaves them
 # out), and the Hangfire baseline (bench/HangfireBaseline: the same API subset and SPEC delivery on Hangfire 1.8 +
@@ -24,22 +31,41 @@ if [ -n "${SCALEOUT_ONLY:-}" ] && [ -n "${SKIP_SCALEOUT:-}" ]; then
   exit 2
 fi
 if [ -n "${QUICK:-}" ]; then runs=1; saturation=10000; scaleout=10000; fi
+if [ -n "${CORE:-}" ]; then saturation=${SATURATION:-20000}; fi
 stamp=$(date -u +%Y-%m-%dT%H%M)
 out=bench/results/$stamp.jsonl
 
 dotnet build -c Release src/Silo >/dev/null
 dotnet build -c Release bench/CIOPulse.Bench >/dev/null
 dotnet build -c Release bench/HangfireBaseline >/dev/null
+dotnet build -c Release bench/Ceiling >/dev/null
 bench() { dotnet bench/CIOPulse.Bench/bin/Release/net10.0/CIOPulse.Bench.dll delivery "$@"; }
 
 data=$(mktemp -d "${TMPDIR:-/tmp}/ciopulse-bench-pg.XXXXXX")
 trap 'scripts/postgres.sh stop "$data"; rm -rf "$data"' EXIT
 pg=$(scripts/postgres.sh start "$data" "${CIOPULSE_BENCH_PG_PORT:-55471}")
 
+if [ -n "${CORE:-}" ]; then
+  hangfire_saturation=${HANGFIRE_SATURATION:-5000}
+  for run in $(seq "$runs"); do
+    bench --target ceiling --label saturation --completions "$saturation" --concurrency 64 | tee -a "$out"
+    bench --mode embedded --label saturation --completions "$saturation" --concurrency 64 | tee -a "$out"
+    bench --mode postgres --pg "$pg" --label saturation --completions "$saturation" --concurrency 64 | tee -a "$out"
+    bench --mode postgres --pg "$pg" --label rate-200 --rate 200 --completions 4000 | tee -a "$out"
+    bench --target hangfire --mode postgres --pg "$pg" --label saturation --completions "$hangfire_saturation" --concurrency 64 | tee -a "$out"
+  done
+  python3 bench/summarize.py "$out" > "bench/results/$stamp.md"
+  cat "bench/results/$stamp.md"
+  exit 0
+fi
+
 modes="embedded postgres"
 if [ -n "${SCALEOUT_ONLY:-}" ]; then modes=""; SKIP_HANGFIRE=1; fi
-for mode in $modes; do
-  for run in $(seq "$runs"); do
+for run in $(seq "$runs"); do
+  if [ -n "$modes" ]; then
+    bench --target ceiling --label saturation --completions "$saturation" --concurrency 64 | tee -a "$out"
+  fi
+  for mode in $modes; do
     bench --mode "$mode" --pg "$pg" --label saturation --completions "$saturation" --concurrency 64 | tee -a "$out"
     for rate in 50 200 1000; do
       bench --mode "$mode" --pg "$pg" --label "rate-$rate" --rate "$rate" --completions $((rate * 20)) | tee -a "$out"

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Medians per (target, mode, case) of the JSON lines that bench/run.sh collected, as Markdown tables:
 CIOPulse on PostgreSQL against the Hangfire baseline where both ran a case, and three silos (and
-three separate one-silo clusters) against one where the scale-out cases ran."""
+three separate one-silo clusters) against one where the scale-out cases ran, and every saturation
+figure as a share of the no-persistence ceiling's (bench/Ceiling) where it ran."""
 import json
 import statistics
 import sys
@@ -37,6 +38,20 @@ for (target, mode, label), runs in rows.items():
           f"{fmt(med(runs, 'latencyMs', 'p95'), 1)} | {fmt(med(runs, 'latencyMs', 'p99'), 1)} | {fmt(med(runs, 'latencyMs', 'max'), 1)} | "
           f"{sum(r['lost'] for r in runs)} | {sum(r['duplicates'] for r in runs)} | {errors} | {fmt(med(runs, 'siloCpuMsPerDelivery'), 2)} | "
           f"{fmt(med(runs, 'siloPeakRssMiB'))} | {fmt(med(runs, 'dbTransactionsPerDelivery'), 2)} |")
+
+ceiling = rows.get(("ceiling", "embedded", "saturation"))
+if ceiling:
+    print("\nSaturation against the no-persistence ceiling (read, build, POST; nothing stored) and the Hangfire baseline, same runs; ratios of medians.\n")
+    print("| target | mode | delivered/s | ÷ ceiling | × Hangfire | p99 ms | silo CPU ms/delivery |")
+    print("|---|---|---|---|---|---|---|")
+    top = med(ceiling, "deliveredPerSec")
+    hangfire = rows.get(("hangfire", "postgres", "saturation"))
+    low = med(hangfire, "deliveredPerSec") if hangfire else None
+    for (target, mode, label), runs in rows.items():
+        if label == "saturation":
+            rate = med(runs, "deliveredPerSec")
+            print(f"| {target} | {mode} | {fmt(rate)} | {fmt(rate / top if rate and top else None, 2)} | "
+                  f"{fmt(rate / low if rate and low else None, 1)} | {fmt(med(runs, 'latencyMs', 'p99'), 1)} | {fmt(med(runs, 'siloCpuMsPerDelivery'), 2)} |")
 
 pairs = [(label, runs, rows[("hangfire", "postgres", label)]) for (target, mode, label), runs in rows.items()
          if target == "ciopulse" and mode == "postgres" and ("hangfire", "postgres", label) in rows]

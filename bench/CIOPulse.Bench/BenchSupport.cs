@@ -11,11 +11,18 @@ public static class BenchSupport
     /// <summary>What /proc counts CPU time in (USER_HZ, 100 on Linux).</summary>
     public const double ClockTicksPerSecond = 100;
 
-    /// <summary>Posts a realistic completion; returns the status (0 when no answer came) and the webhook id of a 202.</summary>
+    /// <summary>
+    /// A completion as users send them (issue 15): two factors, and Comments holding quotes, a line
+    /// break, accents, a dash and an emoji, all of which the payload must escape or carry as UTF-8.
+    /// </summary>
+    public static string CompletionBody(string responseId, int overall = 9) =>
+        $"{{\"Response_ID\":\"{responseId}\",\"Overall\":{overall},\"Selected_Factors\":[\"Speed\",\"Effort\"],\"Ticket_ID\":\"INC{responseId}\"," +
+        "\"Comments\":\"Résolu en 5 min — \\\"super\\\" service,\\nmerci! Kia ora 🙂\"}";
+
+    /// <summary>Posts a realistic completion (<see cref="CompletionBody"/>); returns the status (0 when no answer came) and the webhook id of a 202.</summary>
     public static async Task<(int Status, string? WebhookId)> PostCompletionAsync(HttpClient http, string accountId, string responseId)
     {
-        var body = $"{{\"Response_ID\":\"{responseId}\",\"Overall\":9,\"Selected_Factors\":[\"Speed\"],\"Ticket_ID\":\"INC{responseId}\",\"Comments\":\"Benchmark comment with some text in it.\"}}";
-        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        using var content = new StringContent(CompletionBody(responseId), Encoding.UTF8, "application/json");
         try
         {
             using var response = await http.PostAsync(new Uri($"api/v1/accounts/{accountId}/survey-completions", UriKind.Relative), content);

@@ -36,6 +36,14 @@ public static class DeliveryBenchmark
         var siloCount = int.Parse(options.GetValueOrDefault("silos", "1"), CultureInfo.InvariantCulture);
         var warmup = int.Parse(options.GetValueOrDefault("warmup", "2000"), CultureInfo.InvariantCulture);
 
+        // --accounts N: the load is spread over N accounts, each with Basic auth on and its own
+        // destination (one loopback address of the receiver each), as a service's customers are.
+        var accountCount = int.Parse(options.GetValueOrDefault("accounts", "4"), CultureInfo.InvariantCulture);
+        if (accountCount is < 1 or > 16)
+        {
+            throw new ArgumentException("--accounts must be from 1 to 16");
+        }
+
         // --clusters separate: each of the --silos is a cluster of its own (its own cluster and
         // service id, so its own grains, directory and reminders) behind the same load generator and
         // receiver: the same processes and load per process as a cluster of that size, without a
@@ -52,18 +60,28 @@ public static class DeliveryBenchmark
         int? siloCpus = options.TryGetValue("silo-cpus", out var cpus) ? int.Parse(cpus, CultureInfo.InvariantCulture) : null;
 
         // --target hangfire: the Hangfire + Hangfire.PostgreSql baseline (bench/HangfireBaseline) in
-        // place of the silo, with the same settings, for the comparison of issue 4.
+        // place of the silo, with the same settings, for the comparison of issue 4. --target ceiling:
+        // the no-persistence ceiling (bench/Ceiling) of issue 15: read, build, POST, nothing stored.
         var target = options.GetValueOrDefault("target", "ciopulse");
         if (target == "hangfire")
         {
             siloDll = options.GetValueOrDefault("hangfire-dll", "bench/HangfireBaseline/bin/Release/net10.0/CIOPulse.HangfireBaseline.dll");
         }
+        else if (target == "ceiling")
+        {
+            siloDll = options.GetValueOrDefault("ceiling-dll", "bench/Ceiling/bin/Release/net10.0/CIOPulse.Ceiling.dll");
+            if (mode != "embedded" || failFirst > 0)
+            {
+                throw new ArgumentException("--target ceiling stores nothing: it runs with --mode embedded and without --fail-first");
+            }
+        }
         else if (target != "ciopulse")
         {
-            throw new ArgumentException($"--target must be ciopulse or hangfire, not '{target}'");
+            throw new ArgumentException($"--target must be ciopulse, hangfire or ceiling, not '{target}'");
         }
 
-        await using var receiver = await BenchReceiver.StartAsync(failFirst);
+        await using var receiver = await BenchReceiver.StartAsync(failFirst, accountCount);
+        var accounts = Enumerable.Range(0, accountCount).Select(i => $"bench-{i}").ToArray();
         var settings = new Dictionary<string, string>
         {
             ["Api:SystemKey"] = SystemKey,
@@ -131,8 +149,12 @@ public static class DeliveryBenchmark
         await using var cleanup = new Cleanup(services, clients);
         foreach (var http in separateClusters ? clients : clients[..1])
         {
-            (await http.PutAsJsonAsync("api/v1/accounts/bench", new { name = "Bench", plan = "Enterprise" })).EnsureSuccessStatusCode();
-            (await http.PutAsJsonAsync("api/v1/accounts/bench/webhook-settings", new { enabled = true, url = receiver.Url.ToString() })).EnsureSuccessStatusCode();
+            for (var i = 0; i < accounts.Length; i++)
+            {
+                (await http.PutAsJsonAsync($"api/v1/accounts/{accounts[i]}", new { name = $"Bench {i}", plan = "Enterprise" })).EnsureSuccessStatusCode();
+                (await http.PutAsJsonAsync($"api/v1/accounts/{accounts[i]}/webhook-settings",
+                    new { enabled = true, url = receiver.Urls[i].ToString(), username = $"bench-{i}", password = $"Pa55: wörd-{i}" })).EnsureSuccessStatusCode();
+            }
         }
 
         // Warm up outside the measurement: JIT (tier 1 with PGO needs a few thousand calls of each
@@ -141,7 +163,7 @@ public static class DeliveryBenchmark
         async Task WarmUpAsync(int count)
         {
             await Parallel.ForEachAsync(Enumerable.Range(warmed, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
-                await BenchSupport.PostCompletionAsync(clients[i % clients.Count], "bench", $"warmup-{i}"));
+                await BenchSupport.PostCompletionAsync(clients[i % clients.Count], accounts[i % accounts.Length], $"warmup-{i}"));
             warmed += count;
             if (!await WaitAsync(() => receiver.Delivered.Count >= warmed, TimeSpan.FromSeconds(120)))
             {
@@ -207,6 +229,7 @@ public static class DeliveryBenchmark
         var postsBefore = receiver.TotalPosts;
 
         var transactionsBefore = connectionString is null ? 0 : await TransactionsAsync(connectionString);
+        var databaseBefore = connectionString is null ? null : await DatabaseGrowthAsync(connectionString);
         var cpuBefore = services.Sum(s => s.CpuSeconds());
         var machineCpuBefore = MachineCpuSeconds();
         var metricsBefore = await CurrentMetricsAsync();
@@ -218,7 +241,7 @@ public static class DeliveryBenchmark
         async Task SendAsync(int index)
         {
             var t0 = Stopwatch.GetTimestamp();
-            var (status, webhookId) = await BenchSupport.PostCompletionAsync(clients[index % clients.Count], "bench", $"r-{index}");
+            var (status, webhookId) = await BenchSupport.PostCompletionAsync(clients[index % clients.Count], accounts[index % accounts.Length], $"r-{index}");
             statuses.AddOrUpdate(status, 1, (_, n) => n + 1);
             if (status == 202 && webhookId is not null)
             {
@@ -285,11 +308,14 @@ public static class DeliveryBenchmark
             : null;
         var perSilo = metricsAfter.Zip(metricsBefore, (after, before) => after.SuccessfulPosts - before.SuccessfulPosts).ToList();
         var transactions = connectionString is null ? 0 : await TransactionsAsync(connectionString) - transactionsBefore;
+        var databaseAfter = connectionString is null ? null : await DatabaseGrowthAsync(connectionString);
 
         var latencies = sent.Where(kv => receiver.Delivered.ContainsKey(kv.Key))
             .Select(kv => Stopwatch.GetElapsedTime(kv.Value, receiver.Delivered[kv.Key]).TotalMilliseconds)
             .Order().ToList();
         var delivered = latencies.Count;
+        double? PerDelivery(Func<DatabaseGrowth, long> measure) =>
+            databaseBefore is null || databaseAfter is null ? null : Round((double)(measure(databaseAfter) - measure(databaseBefore)) / Math.Max(1, delivered));
         var result = new Dictionary<string, object?>
         {
             ["label"] = options.GetValueOrDefault("label", ""),
@@ -316,6 +342,8 @@ public static class DeliveryBenchmark
             },
             ["lost"] = accepted - delivered,
             ["duplicates"] = receiver.Duplicates,
+            ["accounts"] = accountCount,
+            ["postsWithoutBasicAuth"] = receiver.WithoutBasicAuth,
             ["posts"] = receiver.TotalPosts - postsBefore,
             ["errorsByStatus"] = statuses.Where(kv => kv.Key != 202).ToDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value),
             ["siloCpuSeconds"] = Round(cpu),
@@ -328,6 +356,11 @@ public static class DeliveryBenchmark
             ["machineCpuMsPerDelivery"] = Round(machineCpu * 1000 / Math.Max(1, delivered)),
             ["siloPeakRssMiB"] = Round(services.Max(s => s.PeakRssBytes()) / 1048576.0),
             ["dbTransactionsPerDelivery"] = connectionString is null ? null : Round((double)transactions / Math.Max(1, delivered)),
+            // The server's WAL (pg_stat_wal: every database on it, so only this run's should be busy)
+            // and the growth of the product's tables, per delivery: the inputs of docs/capacity.md.
+            ["walBytesPerDelivery"] = PerDelivery(g => g.WalBytes),
+            ["tableBytesPerDelivery"] = databaseAfter is null ? null : databaseAfter.TableBytes.Keys.ToDictionary(
+                table => table, table => Round((double)(databaseAfter.TableBytes[table] - databaseBefore!.TableBytes.GetValueOrDefault(table)) / Math.Max(1, delivered))),
             ["machine"] = $"{Environment.ProcessorCount} cores",
             ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         };
@@ -381,6 +414,38 @@ public static class DeliveryBenchmark
                 await service.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>The server's WAL bytes so far and the size (with indexes and TOAST) of each product table.</summary>
+    private sealed record DatabaseGrowth(long WalBytes, Dictionary<string, long> TableBytes);
+
+    private static async Task<DatabaseGrowth> DatabaseGrowthAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT 'wal', wal_bytes::bigint FROM pg_stat_wal
+            UNION ALL
+            SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c
+             WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        long wal = 0;
+        var tables = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (await reader.ReadAsync())
+        {
+            if (reader.GetString(0) == "wal")
+            {
+                wal = reader.GetInt64(1);
+            }
+            else
+            {
+                tables[reader.GetString(0)] = reader.GetInt64(1);
+            }
+        }
+
+        return new DatabaseGrowth(wal, tables);
     }
 
     private static async Task<long> TransactionsAsync(string connectionString)

@@ -139,9 +139,7 @@ public static class PortalLiveBenchmark
             int i;
             while ((i = Interlocked.Increment(ref next)) < count)
             {
-                var body = $"{{\"Response_ID\":\"{prefix}-{i}\",\"Overall\":{i % 11},\"Selected_Factors\":[\"Speed\",\"Effort\"],\"Ticket_ID\":\"INC{i}\"," +
-                    "\"Comments\":\"Résolu en 5 min — \\\"super\\\" service,\\nmerci! Kia ora 🙂\"}";
-                using var content = new StringContent(body, Encoding.UTF8, "application/json");
+                using var content = new StringContent(BenchSupport.CompletionBody($"{prefix}-{i}", i % 11), Encoding.UTF8, "application/json");
                 using var response = await api.PostAsync(new Uri($"api/v1/accounts/{Account}/survey-completions", UriKind.Relative), content);
                 if (response.StatusCode != HttpStatusCode.Accepted)
                 {

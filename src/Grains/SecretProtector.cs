@@ -20,7 +20,16 @@ public sealed class SecretProtector
     private const int NonceSize = 12;
     private const int TagSize = 16;
     private const int KeyIdLength = 12;
+
+    /// <summary>Decrypted values kept at most (then the memo starts again empty).</summary>
+    private const int MemoCapacity = 10_000;
     private readonly Key[] _keys;
+
+    // Every attempt with Basic auth needs its account's password: the same few stored values are
+    // decrypted over and over, each time with a new AES-GCM context (issue 15's profile). A stored
+    // value names its nonce and key, so (value, purpose) always decrypts to the same plaintext and
+    // can be remembered; a new password or a re-encryption is a new value. Only successes are kept.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Value, string Purpose), string> _decrypted = new();
 
     /// <param name="keys">32-byte keys, newest first; the first encrypts.</param>
     public SecretProtector(params IReadOnlyList<byte[]> keys)
@@ -97,6 +106,28 @@ public sealed class SecretProtector
     public string? TryUnprotect(string protectedValue, string purpose)
     {
         ArgumentNullException.ThrowIfNull(protectedValue);
+        ArgumentNullException.ThrowIfNull(purpose);
+        if (_decrypted.TryGetValue((protectedValue, purpose), out var known))
+        {
+            return known;
+        }
+
+        if (Unprotect(protectedValue, purpose) is not { } plaintext)
+        {
+            return null;
+        }
+
+        if (_decrypted.Count >= MemoCapacity)
+        {
+            _decrypted.Clear();
+        }
+
+        _decrypted[(protectedValue, purpose)] = plaintext;
+        return plaintext;
+    }
+
+    private string? Unprotect(string protectedValue, string purpose)
+    {
         if (protectedValue.StartsWith(V2Prefix, StringComparison.Ordinal))
         {
             var rest = protectedValue.AsSpan(V2Prefix.Length);

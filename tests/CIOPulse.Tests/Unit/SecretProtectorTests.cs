@@ -64,6 +64,30 @@ public sealed class SecretProtectorTests
     }
 
     [Fact]
+    public void A_value_decrypted_before_still_refuses_another_purpose_and_an_altered_copy()
+    {
+        var protector = new SecretProtector(_key);
+        var stored = protector.Protect(Secret, Account);
+        Assert.Equal(Secret, protector.TryUnprotect(stored, Account));
+
+        // Remembered for (value, purpose) only.
+        Assert.Equal(Secret, protector.TryUnprotect(stored, Account));
+        Assert.Null(protector.TryUnprotect(stored, "acme2"));
+        var altered = stored[..^3] + (stored[^3] == 'A' ? 'B' : 'A') + stored[^2..];
+        Assert.Null(protector.TryUnprotect(altered, Account));
+    }
+
+    [Fact]
+    public void Decrypting_more_values_than_it_remembers_keeps_every_answer_right()
+    {
+        var protector = new SecretProtector(_key);
+        var stored = Enumerable.Range(0, 10_050).Select(i => (Value: protector.Protect($"secret-{i}", Account), Plain: $"secret-{i}")).ToList();
+
+        Assert.All(stored, s => Assert.Equal(s.Plain, protector.TryUnprotect(s.Value, Account)));
+        Assert.All(stored.Take(100), s => Assert.Equal(s.Plain, protector.TryUnprotect(s.Value, Account)));
+    }
+
+    [Fact]
     public void Value_protected_with_one_key_does_not_decrypt_with_another()
     {
         var stored = _protector.Protect(Secret, Account);
