@@ -34,7 +34,7 @@ public sealed class BulkResendQueryPlanTests(BulkResendQueryPlanTests.YearOfLogF
         foreach (var sql in new[] { PostgresWebhookLogStore.CountMatching, PostgresWebhookLogStore.ListMatching })
         {
             var plan = await ExplainAsync(sql, filter);
-            var nodes = Flatten(plan).ToList();
+            var nodes = QueryPlans.Nodes(plan).ToList();
             var description = string.Join(" > ", nodes.Select(n => n.GetProperty("Node Type").GetString()));
             Assert.DoesNotContain(nodes, n => n.GetProperty("Node Type").GetString() == "Seq Scan");
             var scans = nodes.Where(n => n.TryGetProperty("Relation Name", out var r) && r.GetString() == "webhook_log").ToList();
@@ -66,21 +66,7 @@ public sealed class BulkResendQueryPlanTests(BulkResendQueryPlanTests.YearOfLogF
             command.Parameters.Add(new() { Value = 100_001 });
         }
 
-        var json = (string)(await command.ExecuteScalarAsync())!;
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement[0].GetProperty("Plan").Clone();
-    }
-
-    private static IEnumerable<JsonElement> Flatten(JsonElement node)
-    {
-        yield return node;
-        if (node.TryGetProperty("Plans", out var children))
-        {
-            foreach (var child in children.EnumerateArray().SelectMany(Flatten))
-            {
-                yield return child;
-            }
-        }
+        return await QueryPlans.PlanAsync(command);
     }
 
     /// <summary>Two accounts of 20,000 webhooks each, one every 30 minutes, statuses, posts and codes mixed, analysed.</summary>

@@ -60,7 +60,7 @@ public sealed class ListingQueryPlanTests(ListingQueryPlanTests.LargeLogFixture 
     {
         var plan = await ExplainAsync(snapshot: null, after: null, status: null, post: null, search, webhookIdShaped);
 
-        var nodes = Flatten(plan).ToList();
+        var nodes = QueryPlans.Nodes(plan).ToList();
         var description = string.Join(" > ", nodes.Select(n => n.GetProperty("Node Type").GetString()));
         Assert.DoesNotContain(nodes, n => n.GetProperty("Node Type").GetString() == "Seq Scan");
         var indexes = nodes.Where(n => n.TryGetProperty("Index Name", out _)).Select(n => n.GetProperty("Index Name").GetString()).ToList();
@@ -73,7 +73,7 @@ public sealed class ListingQueryPlanTests(ListingQueryPlanTests.LargeLogFixture 
 
     private static void AssertReadsPageFromIndex(JsonElement plan, string index)
     {
-        var nodes = Flatten(plan).ToList();
+        var nodes = QueryPlans.Nodes(plan).ToList();
         var types = nodes.Select(n => n.GetProperty("Node Type").GetString()).ToList();
         var description = string.Join(" > ", types);
 
@@ -111,21 +111,7 @@ public sealed class ListingQueryPlanTests(ListingQueryPlanTests.LargeLogFixture 
         command.Parameters.Add(new() { Value = webhookIdShaped ? search! : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Char });
         command.Parameters.Add(new() { Value = (object?)search ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar });
 
-        var json = (string)(await command.ExecuteScalarAsync())!;
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement[0].GetProperty("Plan").Clone();
-    }
-
-    private static IEnumerable<JsonElement> Flatten(JsonElement node)
-    {
-        yield return node;
-        if (node.TryGetProperty("Plans", out var children))
-        {
-            foreach (var child in children.EnumerateArray().SelectMany(Flatten))
-            {
-                yield return child;
-            }
-        }
+        return await QueryPlans.PlanAsync(command);
     }
 
     private static string Id(int n) => n.ToString("x13", CultureInfo.InvariantCulture);

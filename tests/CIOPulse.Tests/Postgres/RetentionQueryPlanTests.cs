@@ -41,7 +41,7 @@ public sealed class RetentionQueryPlanTests(RetentionQueryPlanTests.LargeLogFixt
 
     private static void AssertReadsBatchFromIndex(JsonElement plan)
     {
-        var nodes = Flatten(plan).ToList();
+        var nodes = QueryPlans.Nodes(plan).ToList();
         var types = nodes.Select(n => n.GetProperty("Node Type").GetString()).ToList();
         var description = string.Join(" > ", types);
 
@@ -69,21 +69,7 @@ public sealed class RetentionQueryPlanTests(RetentionQueryPlanTests.LargeLogFixt
         command.Parameters.Add(new() { Value = (object?)after?.Id ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Char });
         command.Parameters.Add(new() { Value = Limit });
 
-        var json = (string)(await command.ExecuteScalarAsync())!;
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement[0].GetProperty("Plan").Clone();
-    }
-
-    private static IEnumerable<JsonElement> Flatten(JsonElement node)
-    {
-        yield return node;
-        if (node.TryGetProperty("Plans", out var children))
-        {
-            foreach (var child in children.EnumerateArray().SelectMany(Flatten))
-            {
-                yield return child;
-            }
-        }
+        return await QueryPlans.PlanAsync(command);
     }
 
     /// <summary>
