@@ -12,7 +12,11 @@ namespace CIOPulse.Grains;
 /// has each one's own grain expire it (<see cref="IWebhookDeliveryGrain.Expire"/>: the grain checks
 /// the rule against its stored state, so a webhook resent since the log row was read is kept).
 /// At most <see cref="Parallelism"/> expiries are in flight, so a sweep adds a steady trickle to the
-/// group commit rather than a flood; a tick stops after its time budget and the next one goes on.
+/// group commit rather than a flood. A stretch of work stops after <c>Webhooks:RetentionSweepTickBudget</c>;
+/// when candidates are left, a one-shot grain timer goes on after <see cref="ContinuationPause"/>
+/// instead of waiting for the next tick, so a backlog is worked off continuously (a tick every
+/// 10 minutes with 20 s of work each would expire at most a thirtieth of what the sweep can). The
+/// reminder stays the durable backstop: a silo lost mid-backlog leaves the next tick to go on.
 /// </summary>
 public sealed partial class RetentionSweepGrain(
     IWebhookLogStore logStore,
@@ -26,8 +30,12 @@ public sealed partial class RetentionSweepGrain(
     /// <summary>Expiries in flight at once.</summary>
     public const int Parallelism = 16;
 
-    /// <summary>The longest one tick works (well inside a grain call's response timeout); the next tick goes on.</summary>
-    public static readonly TimeSpan MaxTickBudget = TimeSpan.FromSeconds(20);
+    /// <summary>The pause between two stretches of a backlog: other work on the activation's silo gets a turn.</summary>
+    public static readonly TimeSpan ContinuationPause = TimeSpan.FromMilliseconds(100);
+
+    // The timer that continues a backlog, while one is pending; the grain is not reentrant and timers
+    // are not interleaved, so stretches never overlap.
+    private IGrainTimer? _continuation;
 
     private WebhookOptions Options => options.Value;
 
@@ -37,26 +45,53 @@ public sealed partial class RetentionSweepGrain(
         await this.RegisterOrUpdateReminder(ReminderName, interval, interval);
     }
 
-    public Task<RetentionSweepReport> SweepNow() => SweepAsync();
+    public Task<RetentionSweepReport> SweepNow() => SweepAndContinueAsync();
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName == ReminderName)
         {
-            await SweepAsync();
+            await SweepAndContinueAsync();
         }
     }
 
-    private async Task<RetentionSweepReport> SweepAsync()
+    /// <summary>A stretch of the sweep, then, when it ran out of time with candidates left, the next one soon.</summary>
+    private async Task<RetentionSweepReport> SweepAndContinueAsync()
+    {
+        var (report, outOfTime) = await SweepAsync();
+        if (!outOfTime || report.Expired == 0)
+        {
+            // Done, the log or the webhooks could not be reached, or nothing it found could expire
+            // (so going on at once would only ask for the same rows): the next tick tries again.
+            _continuation?.Dispose();
+            _continuation = null;
+        }
+        else if (_continuation is null)
+        {
+            _continuation = this.RegisterGrainTimer(
+                async _ =>
+                {
+                    _continuation?.Dispose();
+                    _continuation = null;
+                    await SweepAndContinueAsync();
+                },
+                new GrainTimerCreationOptions(ContinuationPause, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+        }
+
+        return report;
+    }
+
+    /// <summary>One stretch; <c>OutOfTime</c>: it stopped on its budget with candidates left (not on a failure).</summary>
+    private async Task<(RetentionSweepReport Report, bool OutOfTime)> SweepAsync()
     {
         var started = timeProvider.GetTimestamp();
-        var budget = TimeSpan.FromTicks(Math.Min(MaxTickBudget.Ticks, Options.RetentionSweepInterval.Ticks));
+        var budget = TimeSpan.FromTicks(Math.Min(Options.RetentionSweepTickBudget.Ticks, Options.RetentionSweepInterval.Ticks));
         var batchSize = Options.RetentionSweepBatchSize;
         var cutoff = timeProvider.GetUtcNow().UtcDateTime - Options.Retention;
         var batches = new List<int>();
         int expired = 0, kept = 0, failed = 0;
         RetentionCandidate? after = null;
-        bool complete;
+        bool complete, outOfTime = false;
         while (true)
         {
             IReadOnlyList<RetentionCandidate> candidates;
@@ -80,8 +115,14 @@ public sealed partial class RetentionSweepGrain(
             complete = candidates.Count < batchSize;
 
             // A batch that failed whole (the database away) ends the tick rather than hammer on.
-            if (complete || timeProvider.GetElapsedTime(started) >= budget || (batchFailed > 0 && batchFailed == candidates.Count))
+            if (complete || (batchFailed > 0 && batchFailed == candidates.Count))
             {
+                break;
+            }
+
+            if (timeProvider.GetElapsedTime(started) >= budget)
+            {
+                outOfTime = true;
                 break;
             }
 
@@ -95,7 +136,7 @@ public sealed partial class RetentionSweepGrain(
             LogSwept(expired, kept, failed, batches.Count, (long)elapsed.TotalMilliseconds, cutoff);
         }
 
-        return new RetentionSweepReport(cutoff, batches, expired, kept, elapsed, complete);
+        return (new RetentionSweepReport(cutoff, batches, expired, kept, elapsed, complete), outOfTime);
     }
 
     /// <summary>Expires the batch through the webhooks' grains, <see cref="Parallelism"/> at a time.</summary>

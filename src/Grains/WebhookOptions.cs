@@ -78,6 +78,15 @@ public sealed class WebhookOptions : IValidatableObject
     [Range(1, 10_000, ErrorMessage = "Webhooks:RetentionSweepBatchSize must be from 1 to 10000.")]
     public int RetentionSweepBatchSize { get; set; } = 500;
 
+    /// <summary>
+    /// How long one stretch of the sweep works before it yields (it stops after the batch in which
+    /// this runs out; 0: one batch per stretch). A stretch that ran out with candidates left is
+    /// followed by the next one at once (after <see cref="RetentionSweepGrain.ContinuationPause"/>),
+    /// not at the next interval: a backlog is worked off at the sweep's own pace.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:20", ErrorMessage = "Webhooks:RetentionSweepTickBudget must be between 0 and 20 s.")]
+    public TimeSpan RetentionSweepTickBudget { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary><see cref="RetentionDays"/> as a TimeSpan.</summary>
     public TimeSpan Retention => TimeSpan.FromDays(RetentionDays);
 

@@ -41,6 +41,7 @@ public sealed class StartupSettingsTests
         { "Webhooks:RetentionDays", "ninety", "Webhooks:RetentionDays", null },
         { "Webhooks:RetentionSweepInterval", "00:00:00.500", "Webhooks:RetentionSweepInterval must be between 1 s and 1 day", null },
         { "Webhooks:RetentionSweepBatchSize", "0", "Webhooks:RetentionSweepBatchSize must be from 1 to 10000", null },
+        { "Webhooks:RetentionSweepTickBudget", "00:00:21", "Webhooks:RetentionSweepTickBudget must be between 0 and 20 s", null },
         { "Api:RateLimits:CompletionsPerSecond", "-5", "Api:RateLimits:CompletionsPerSecond must be from 0 (off) to 1000000", null },
         { "Api:RateLimits:RequestsBurstPerKey", "0", "Api:RateLimits:RequestsBurstPerKey must be from 1 to 1000000", null },
     };

@@ -278,14 +278,16 @@ public abstract class RetentionTests(RetentionFixture fixture)
 }
 
 /// <summary>A node with a 2 s retention, a 1 s sweep in batches of 10, and its sweep's batch log lines kept.</summary>
-public abstract class RetentionFixture(StorageMode mode) : SiloAppFixture(mode)
+public abstract class RetentionFixture(StorageMode mode, IReadOnlyDictionary<string, string>? overrides = null) : SiloAppFixture(mode)
 {
     /// <summary>2 s in days, as configured and as the portal and the 409 name it.</summary>
     public const string RetentionText = "0.0000232 days";
 
     private readonly CapturingLoggerProvider _logs = new();
 
-    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = Merge(overrides);
+
+    private static readonly Dictionary<string, string> BaseSettings = new()
     {
         ["Webhooks:RetentionDays"] = "0.0000232",
         ["Webhooks:RetentionSweepInterval"] = "00:00:01",
@@ -297,6 +299,17 @@ public abstract class RetentionFixture(StorageMode mode) : SiloAppFixture(mode)
         ["Logging:LogLevel:CIOPulse.Grains.RetentionSweepGrain"] = "Debug",
         ["Logging:Console:LogLevel:CIOPulse.Grains.RetentionSweepGrain"] = "Warning", // the batch lines are for Batches(), not the test output
     };
+
+    private static Dictionary<string, string> Merge(IReadOnlyDictionary<string, string>? overrides)
+    {
+        var settings = new Dictionary<string, string>(BaseSettings);
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
 
     /// <summary>Every batch the sweep has logged: candidates it asked for, and how many it expired.</summary>
     public IReadOnlyList<(int Candidates, int Expired)> Batches() =>
