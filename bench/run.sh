@@ -9,7 +9,8 @@
 #   SCALEOUT_ONLY=1 bench/run.sh      only the scale-out cases
 #   CORE=1 bench/run.sh               issue 15's core set: per round the ceiling, embedded and
 #                                     PostgreSQL saturation (SATURATION, default 20,000, at c64),
-#                                     PostgreSQL at 200/s, and the Hangfire baseline's saturation
+#                                     PostgreSQL at 200/s, and the Hangfire baseline's saturation,
+#                                     each after a first round of 5,000 (then until the JIT settles)
 # Every case's load is what users send (issue 15): 4 accounts, each with Basic auth on and its own
 # destination, comments that need escaping and carry non-ASCII text. Each round starts with the
 # no-persistence ceiling (bench/Ceiling: read, build, POST, nothing stored), so every figure of the
@@ -48,11 +49,11 @@ pg=$(scripts/postgres.sh start "$data" "${CIOPULSE_BENCH_PG_PORT:-55471}")
 if [ -n "${CORE:-}" ]; then
   hangfire_saturation=${HANGFIRE_SATURATION:-5000}
   for run in $(seq "$runs"); do
-    bench --target ceiling --label saturation --completions "$saturation" --concurrency 64 | tee -a "$out"
-    bench --mode embedded --label saturation --completions "$saturation" --concurrency 64 | tee -a "$out"
-    bench --mode postgres --pg "$pg" --label saturation --completions "$saturation" --concurrency 64 | tee -a "$out"
-    bench --mode postgres --pg "$pg" --label rate-200 --rate 200 --completions 4000 | tee -a "$out"
-    bench --target hangfire --mode postgres --pg "$pg" --label saturation --completions "$hangfire_saturation" --concurrency 64 | tee -a "$out"
+    bench --target ceiling --label saturation --completions "$saturation" --concurrency 64 --warmup 5000 | tee -a "$out"
+    bench --mode embedded --label saturation --completions "$saturation" --concurrency 64 --warmup 5000 | tee -a "$out"
+    bench --mode postgres --pg "$pg" --label saturation --completions "$saturation" --concurrency 64 --warmup 5000 | tee -a "$out"
+    bench --mode postgres --pg "$pg" --label rate-200 --rate 200 --completions 4000 --warmup 5000 | tee -a "$out"
+    bench --target hangfire --mode postgres --pg "$pg" --label saturation --completions "$hangfire_saturation" --concurrency 64 --warmup 5000 | tee -a "$out"
   done
   python3 bench/summarize.py "$out" > "bench/results/$stamp.md"
   cat "bench/results/$stamp.md"

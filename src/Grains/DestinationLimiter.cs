@@ -45,5 +45,8 @@ public sealed class DestinationLimiter : IDisposable
     public ValueTask<RateLimitLease> AcquireAsync(string destination, CancellationToken cancellationToken) =>
         _limiter.AcquireAsync(destination, 1, cancellationToken);
 
+    /// <summary>A slot for one request to <paramref name="destination"/> if one is free now (and nobody waits before this one).</summary>
+    public RateLimitLease AttemptAcquire(string destination) => _limiter.AttemptAcquire(destination, 1);
+
     public void Dispose() => _limiter.Dispose();
 }

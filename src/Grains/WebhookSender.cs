@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Http.Headers;
 using System.Text;
 using CIOPulse.Grains.Interfaces;
@@ -109,13 +110,22 @@ public sealed class WebhookSender(
     }
 
     /// <summary>A slot for a request to the URL's destination; null when none came free within the timeout.</summary>
-    private async Task<System.Threading.RateLimiting.RateLimitLease?> WaitForSlotAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken)
+    private async ValueTask<System.Threading.RateLimiting.RateLimitLease?> WaitForSlotAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        // A free slot (the common case) is taken at once, without arming a timeout for the wait.
+        var destination = DestinationLimiter.DestinationOf(url);
+        var immediate = limiter.AttemptAcquire(destination);
+        if (immediate.IsAcquired)
+        {
+            return immediate;
+        }
+
+        immediate.Dispose();
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         wait.CancelAfter(timeout);
         try
         {
-            return await limiter.AcquireAsync(DestinationLimiter.DestinationOf(url), wait.Token);
+            return await limiter.AcquireAsync(destination, wait.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -132,18 +142,27 @@ public sealed class WebhookSender(
     {
         await using var stream = await content.ReadAsStreamAsync(cancellationToken);
 
-        // One byte past the limit tells a body of exactly the limit from a longer one.
-        var buffer = new byte[MaxResponseBytes + 1];
-        var filled = 0;
-        int read;
-        while (filled < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0)
+        // One byte past the limit tells a body of exactly the limit from a longer one. The buffer is
+        // pooled: most answers are a few bytes, and a fresh 64 KiB per attempt was most of what an
+        // attempt allocated.
+        var buffer = ArrayPool<byte>.Shared.Rent(MaxResponseBytes + 1);
+        try
         {
-            filled += read;
-        }
+            var filled = 0;
+            int read;
+            while (filled <= MaxResponseBytes && (read = await stream.ReadAsync(buffer.AsMemory(filled, MaxResponseBytes + 1 - filled), cancellationToken)) > 0)
+            {
+                filled += read;
+            }
 
-        // A multi-byte character cut at the limit decodes as U+FFFD rather than failing.
-        var kept = Math.Min(filled, MaxResponseBytes);
-        return (Encoding.UTF8.GetString(buffer, 0, kept), filled > MaxResponseBytes);
+            // A multi-byte character cut at the limit decodes as U+FFFD rather than failing.
+            var kept = Math.Min(filled, MaxResponseBytes);
+            return (kept == 0 ? "" : Encoding.UTF8.GetString(buffer, 0, kept), filled > MaxResponseBytes);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>The class of a failed request, from the innermost cause that tells.</summary>
