@@ -48,6 +48,11 @@ pg=$(scripts/postgres.sh start "$data" "${CIOPULSE_BENCH_PG_PORT:-55471}")
 
 if [ -n "${CORE:-}" ]; then
   hangfire_saturation=${HANGFIRE_SATURATION:-5000}
+  # A case that exits non-zero (errors or lost webhooks: its JSON line says which) does not stop the
+  # set; the script exits non-zero at the end.
+  # (bench runs inside a pipeline, a subshell: the marker file carries the failure out of it.)
+  rm -f "$out.failed"
+  bench() { dotnet bench/CIOPulse.Bench/bin/Release/net10.0/CIOPulse.Bench.dll delivery "$@" || touch "$out.failed"; }
   for run in $(seq "$runs"); do
     bench --target ceiling --label saturation --completions "$saturation" --concurrency 64 --warmup 5000 | tee -a "$out"
     bench --mode embedded --label saturation --completions "$saturation" --concurrency 64 --warmup 5000 | tee -a "$out"
@@ -57,6 +62,7 @@ if [ -n "${CORE:-}" ]; then
   done
   python3 bench/summarize.py "$out" > "bench/results/$stamp.md"
   cat "bench/results/$stamp.md"
+  if [ -e "$out.failed" ]; then rm -f "$out.failed"; echo "a case failed: see its JSON line" >&2; exit 1; fi
   exit 0
 fi
 
