@@ -17,8 +17,10 @@ namespace CIOPulse.Bench;
 /// The Webhook Log listing of one account with a large log (1,000,000 webhooks by default): bulk-loads
 /// a fresh, migrated database with realistic rows and some closed row versions, then times pages
 /// through the product's <see cref="PostgresWebhookLogStore"/> directly and through the HTTP API of a
-/// silo process on that database: the first page, a page deep in a pass (cursor ~90 % down), and the
-/// first page filtered by status and by listening post. Prints one JSON line; EXPLAIN ANALYZE of each
+/// silo process on that database: the first page, a page deep in a pass (cursor ~90 % down), the
+/// first page filtered by status and by listening post, and the hundredth page without and with the
+/// status filter, reached as a user paging Older reaches it: the next cursor followed 99 times from
+/// the first page (the API's own cursors through HTTP). Prints one JSON line; EXPLAIN ANALYZE of each
 /// case goes to stderr with <c>--explain true</c>.
 /// </summary>
 public static class LogListingBenchmark
@@ -26,7 +28,10 @@ public static class LogListingBenchmark
     private const string SystemKey = "bench-system-key-0123456789";
     private const string Account = "bench";
 
-    private static readonly string[] Cases = ["first", "deep", "failed", "relationship"];
+    private static readonly string[] Cases = ["first", "deep", "failed", "relationship", "page-100", "failed-page-100"];
+
+    /// <summary>The page the target of issue 15 names besides the first: pages 2..100 are 99 steps.</summary>
+    private const int DeepPage = 100;
 
     private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -40,6 +45,7 @@ public static class LogListingBenchmark
         var closedEvery = int.Parse(options.GetValueOrDefault("closed-every", "20"), CultureInfo.InvariantCulture);
         var explain = options.GetValueOrDefault("explain", "false") == "true";
         var keepDatabase = options.GetValueOrDefault("keep-db", "false") == "true";
+        var walks = int.Parse(options.GetValueOrDefault("walks", "5"), CultureInfo.InvariantCulture);
         var siloDll = options.GetValueOrDefault("silo-dll", "src/Silo/bin/Release/net10.0/CIOPulse.Silo.dll");
         await using var database = await BenchDatabase.CreateAsync(options, "log-listing");
         database.Keep = keepDatabase;
@@ -49,6 +55,12 @@ public static class LogListingBenchmark
 
         var load = await LoadAsync(dataSource, rows, closedEvery);
         var sizes = await SizesAsync(dataSource);
+        var failedRows = (long)(await ScalarAsync(dataSource,
+            $"SELECT count(*) FROM webhook_log WHERE account_id = '{Account}' AND replaced_xid IS NULL AND status = {(int)WebhookStatus.Failed}"))!;
+        if (failedRows <= (long)(DeepPage - 1) * limit)
+        {
+            throw new InvalidOperationException($"{failedRows} Failed rows do not fill {DeepPage} pages of {limit}: load more rows");
+        }
 
         await using var commits = new PostgresGroupCommit(dataSource);
         var store = new PostgresWebhookLogStore(commits, TimeProvider.System);
@@ -58,12 +70,21 @@ public static class LogListingBenchmark
         var (deepActivity, deepId) = await RowAtAsync(dataSource, deepOffset);
         var deep = new WebhookLogPosition(snapshot, DateTime.UtcNow, deepActivity, deepId);
 
+        var all = new WebhookLogFilter(null, null);
+        var failed = new WebhookLogFilter(WebhookStatus.Failed, null);
+        var storeWalk = await WalkStoreAsync(dataSource, store, all, null, walks, limit);
+        var storeFailedWalk = await WalkStoreAsync(dataSource, store, failed, WebhookStatus.Failed, walks, limit);
+        var page100 = storeWalk.Position;
+        var failedPage100 = storeFailedWalk.Position;
+
         var storeCases = new Dictionary<string, Func<Task<int>>>
         {
             ["first"] = async () => (await store.ReadAsync(Account, new WebhookLogFilter(null, null), null, limit)).Items.Count,
             ["deep"] = async () => (await store.ReadAsync(Account, new WebhookLogFilter(null, null), deep, limit)).Items.Count,
             ["failed"] = async () => (await store.ReadAsync(Account, new WebhookLogFilter(WebhookStatus.Failed, null), null, limit)).Items.Count,
             ["relationship"] = async () => (await store.ReadAsync(Account, new WebhookLogFilter(null, ListeningPost.Relationship), null, limit)).Items.Count,
+            ["page-100"] = async () => (await store.ReadAsync(Account, all, page100, limit)).Items.Count,
+            ["failed-page-100"] = async () => (await store.ReadAsync(Account, failed, failedPage100, limit)).Items.Count,
         };
         var storeTimes = await MeasureAsync(storeCases, warmup, iterations, limit);
 
@@ -74,13 +95,15 @@ public static class LogListingBenchmark
             ["deep"] = (deep, null, null),
             ["failed"] = (null, (short)WebhookStatus.Failed, null),
             ["relationship"] = (null, null, (short)ListeningPost.Relationship),
+            ["page-100"] = (page100, null, null),
+            ["failed-page-100"] = (failedPage100, (short)WebhookStatus.Failed, null),
         };
         foreach (var (name, (position, status, post)) in planParameters)
         {
             plans[name] = await ExplainAsync(dataSource, position, status, post, limit, explain ? name : null);
         }
 
-        var (apiTimes, siloRss) = await MeasureApiAsync(siloDll, connectionString, deep, warmup, iterations, limit);
+        var (apiTimes, apiWalks, siloRss) = await MeasureApiAsync(siloDll, connectionString, deep, warmup, iterations, limit, walks);
 
         var result = new Dictionary<string, object?>
         {
@@ -91,6 +114,8 @@ public static class LogListingBenchmark
             ["limit"] = limit,
             ["iterations"] = iterations,
             ["deepOffset"] = deepOffset,
+            ["failedRows"] = failedRows,
+            ["walks"] = walks,
             ["loadSeconds"] = Round(load.InsertSeconds + load.VacuumSeconds),
             ["insertSeconds"] = Round(load.InsertSeconds),
             ["vacuumAnalyzeSeconds"] = Round(load.VacuumSeconds),
@@ -99,6 +124,13 @@ public static class LogListingBenchmark
             ["totalMiB"] = Round(sizes.Total / 1048576.0),
             ["storeMs"] = storeTimes,
             ["apiMs"] = apiTimes,
+            ["walkMs"] = new Dictionary<string, object?>
+            {
+                ["store"] = storeWalk.Steps,
+                ["store-failed"] = storeFailedWalk.Steps,
+                ["api"] = apiWalks.All,
+                ["api-failed"] = apiWalks.Failed,
+            },
             ["plans"] = plans,
             ["siloRssMiB"] = Round(siloRss / 1048576.0),
             ["postgres"] = await ScalarAsync(dataSource, "SELECT current_setting('server_version') || ', shared_buffers ' || current_setting('shared_buffers')"),
@@ -203,18 +235,63 @@ public static class LogListingBenchmark
         return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
     }
 
-    /// <summary>The sort key of the current row <paramref name="offset"/> rows down the account's listing.</summary>
-    private static async Task<(DateTime Activity, string Id)> RowAtAsync(NpgsqlDataSource dataSource, int offset)
+    /// <summary>Where a walk ended (the cursor of page <see cref="DeepPage"/>) and the times of its steps.</summary>
+    private sealed record StoreWalk(WebhookLogPosition Position, Dictionary<string, double> Steps);
+
+    /// <summary>
+    /// Pages Older from the first page to page <see cref="DeepPage"/>, once untimed (the warm-up) and
+    /// then <paramref name="walks"/> times, timing every step after the first page (99 per walk);
+    /// checks that the last walk's page starts where an OFFSET query says it must, so the position
+    /// measured afterwards is the honest one.
+    /// </summary>
+    private static async Task<StoreWalk> WalkStoreAsync(
+        NpgsqlDataSource dataSource, PostgresWebhookLogStore store, WebhookLogFilter filter, WebhookStatus? status, int walks, int limit)
+    {
+        var steps = new List<double>(walks * (DeepPage - 1));
+        WebhookLogPosition? position = null;
+        WebhookLogSlice? slice = null;
+        for (var walk = 0; walk <= walks; walk++)
+        {
+            slice = await store.ReadAsync(Account, filter, null, limit);
+            for (var page = 2; page <= DeepPage; page++)
+            {
+                position = slice.Next ?? throw new InvalidOperationException($"page {page - 1} has no next cursor");
+                var t0 = Stopwatch.GetTimestamp();
+                slice = await store.ReadAsync(Account, filter, position, limit);
+                if (walk > 0)
+                {
+                    steps.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                }
+
+                if (slice.Items.Count != limit)
+                {
+                    throw new InvalidOperationException($"page {page} has {slice.Items.Count} items");
+                }
+            }
+        }
+
+        var expected = await RowAtAsync(dataSource, (DeepPage - 1) * limit, status);
+        if (slice!.Items[0].WebhookId != expected.Id)
+        {
+            throw new InvalidOperationException($"page {DeepPage} starts at {slice.Items[0].WebhookId}, the listing's row {(DeepPage - 1) * limit} is {expected.Id}");
+        }
+
+        return new StoreWalk(position!, Summary(steps));
+    }
+
+    /// <summary>The sort key of the current row <paramref name="offset"/> rows down the account's listing (of that status, if given).</summary>
+    private static async Task<(DateTime Activity, string Id)> RowAtAsync(NpgsqlDataSource dataSource, int offset, WebhookStatus? status = null)
     {
         await using var command = dataSource.CreateCommand(
             """
             SELECT last_activity, webhook_id FROM webhook_log
-             WHERE account_id = $1 AND replaced_xid IS NULL
+             WHERE account_id = $1 AND replaced_xid IS NULL AND ($3::smallint IS NULL OR status = $3)
              ORDER BY last_activity DESC, webhook_id DESC OFFSET $2 LIMIT 1
             """);
         command.CommandTimeout = 0;
         command.Parameters.Add(new() { Value = Account });
         command.Parameters.Add(new() { Value = offset });
+        command.Parameters.Add(new() { Value = status is { } s ? (short)s : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Smallint });
         await using var reader = await command.ExecuteReaderAsync();
         if (!await reader.ReadAsync())
         {
@@ -278,8 +355,8 @@ public static class LogListingBenchmark
     }
 
     /// <summary>The same cases end to end: a silo process on the loaded database, GET webhook-log with the system key.</summary>
-    private static async Task<(Dictionary<string, Dictionary<string, double>> Times, long PeakRss)> MeasureApiAsync(
-        string siloDll, string connectionString, WebhookLogPosition deep, int warmup, int iterations, int limit)
+    private static async Task<(Dictionary<string, Dictionary<string, double>> Times, (Dictionary<string, double> All, Dictionary<string, double> Failed) Walks, long PeakRss)> MeasureApiAsync(
+        string siloDll, string connectionString, WebhookLogPosition deep, int warmup, int iterations, int limit, int walks)
     {
         var settings = new Dictionary<string, string>
         {
@@ -299,17 +376,57 @@ public static class LogListingBenchmark
 
         // The cursor as the API would have issued it for this position (dated now, so it has not expired).
         var cursor = WebhookLogCursor.Encode(deep with { SnapshotUtc = DateTime.UtcNow });
+        var firstPath = $"api/v1/accounts/{Account}/webhook-log?limit={limit}";
+        var failedPath = $"api/v1/accounts/{Account}/webhook-log?limit={limit}&status=Failed";
+
+        // The hundredth pages through the cursors the API itself hands out, paging Older from the first.
+        var (page100Cursor, walkTimes) = await WalkApiAsync(http, firstPath, walks, limit);
+        var (failedPage100Cursor, failedWalkTimes) = await WalkApiAsync(http, failedPath, walks, limit);
         var paths = new Dictionary<string, string>
         {
-            ["first"] = $"api/v1/accounts/{Account}/webhook-log?limit={limit}",
-            ["deep"] = $"api/v1/accounts/{Account}/webhook-log?limit={limit}&cursor={Uri.EscapeDataString(cursor)}",
-            ["failed"] = $"api/v1/accounts/{Account}/webhook-log?limit={limit}&status=Failed",
+            ["first"] = firstPath,
+            ["deep"] = $"{firstPath}&cursor={Uri.EscapeDataString(cursor)}",
+            ["failed"] = failedPath,
             ["relationship"] = $"api/v1/accounts/{Account}/webhook-log?limit={limit}&listeningPost=Relationship",
+            ["page-100"] = $"{firstPath}&cursor={Uri.EscapeDataString(page100Cursor)}",
+            ["failed-page-100"] = $"{failedPath}&cursor={Uri.EscapeDataString(failedPage100Cursor)}",
         };
-        var cases = Cases.ToDictionary(name => name, name => (Func<Task<int>>)(() => GetPageAsync(http, paths[name])), StringComparer.Ordinal);
+        var cases = Cases.ToDictionary(name => name, name => (Func<Task<int>>)(async () => (await GetPageAsync(http, paths[name])).Count), StringComparer.Ordinal);
         var times = await MeasureAsync(cases, warmup, iterations, limit);
         times = times.Concat(await MeasurePortalAsync(http, service.BaseUri, cursor, warmup, iterations)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-        return (times, service.PeakRssBytes());
+        return (times, (walkTimes, failedWalkTimes), service.PeakRssBytes());
+    }
+
+    /// <summary>
+    /// GETs <paramref name="firstPath"/>, then follows each answer's nextCursor to page
+    /// <see cref="DeepPage"/>, once untimed (the warm-up) and then <paramref name="walks"/> times;
+    /// returns the cursor that page was read with and the times of the 99 steps of each timed walk.
+    /// </summary>
+    private static async Task<(string Cursor, Dictionary<string, double> Steps)> WalkApiAsync(HttpClient http, string firstPath, int walks, int limit)
+    {
+        var steps = new List<double>(walks * (DeepPage - 1));
+        string? cursor = null;
+        for (var walk = 0; walk <= walks; walk++)
+        {
+            var (count, next) = await GetPageAsync(http, firstPath);
+            for (var page = 2; page <= DeepPage; page++)
+            {
+                cursor = next ?? throw new InvalidOperationException($"page {page - 1} has no nextCursor");
+                var t0 = Stopwatch.GetTimestamp();
+                (count, next) = await GetPageAsync(http, $"{firstPath}&cursor={Uri.EscapeDataString(cursor)}");
+                if (walk > 0)
+                {
+                    steps.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                }
+
+                if (count != limit)
+                {
+                    throw new InvalidOperationException($"page {page} has {count} items");
+                }
+            }
+        }
+
+        return (cursor!, Summary(steps));
     }
 
     /// <summary>
@@ -352,7 +469,7 @@ public static class LogListingBenchmark
         return html.Split("<tr id=\"row-").Length - 2;
     }
 
-    private static async Task<int> GetPageAsync(HttpClient http, string path)
+    private static async Task<(int Count, string? NextCursor)> GetPageAsync(HttpClient http, string path)
     {
         using var response = await http.GetAsync(new Uri(path, UriKind.Relative));
         if (response.StatusCode != HttpStatusCode.OK)
@@ -361,7 +478,8 @@ public static class LogListingBenchmark
         }
 
         using var json = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync());
-        return json.RootElement.GetProperty("items").GetArrayLength();
+        var next = json.RootElement.GetProperty("nextCursor");
+        return (json.RootElement.GetProperty("items").GetArrayLength(), next.ValueKind == JsonValueKind.String ? next.GetString() : null);
     }
 
     /// <summary>
