@@ -27,7 +27,7 @@ def fmt(v, digits=0):
 
 
 first = next(iter(rows.values()))[0]
-print(f"Run {first['date']} on {first['machine']}; medians of {max(len(v) for v in rows.values())} runs.\n")
+print(f"Run {first['date']} on {first['machine']}; medians of {max(len(v) for v in rows.values())} runs (lost, dup and errors: totals over them).\n")
 print("| target | mode | case | offered | delivered/s | p50 ms | p95 ms | p99 ms | max ms | lost | dup | errors | silo CPU ms/delivery | silo peak RSS MiB | DB tx/delivery |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for (target, mode, label), runs in rows.items():
