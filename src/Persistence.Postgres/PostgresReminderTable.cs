@@ -24,18 +24,22 @@ public sealed class PostgresReminderTable : IReminderTable
         RETURNING r.grainid, r.remindername, r.version
         """;
 
+    // "grainid = ANY" restricts the table to the batch's keys, so a scan of the key range fetches only
+    // the batch's rows (see PostgresGrainStorage.WriteBatch).
     private const string ReadBatch =
         """
         SELECT r.grainid, r.remindername, r.starttime, r.period, r.version
           FROM unnest($2::varchar[], $3::varchar[]) AS k(grainid, remindername)
-          JOIN orleansreminderstable r ON r.serviceid = $1 AND r.grainid = k.grainid AND r.remindername = k.remindername
+          JOIN orleansreminderstable r ON r.serviceid = $1 AND r.grainid = ANY($2::varchar[])
+               AND r.grainid = k.grainid AND r.remindername = k.remindername
         """;
 
     private const string RemoveBatch =
         """
         DELETE FROM orleansreminderstable t
          USING unnest($2::varchar[], $3::varchar[], $4::integer[]) AS d(grainid, remindername, version)
-         WHERE t.serviceid = $1 AND t.grainid = d.grainid AND t.remindername = d.remindername AND t.version = d.version
+         WHERE t.serviceid = $1 AND t.grainid = ANY($2::varchar[])
+           AND t.grainid = d.grainid AND t.remindername = d.remindername AND t.version = d.version
         RETURNING t.grainid, t.remindername
         """;
 
