@@ -25,6 +25,9 @@ RETAINED = {
 CHURN = {
     "orleansreminderstable": "a row only while a webhook has work due, deleted when it finishes: the growth is dead rows until vacuum, not kept data",
 }
+PER_ACCOUNT = {
+    "webhook_attempts_hourly": "one row per account and hour, kept 8 days: its size follows accounts × hours, not the webhook rate, so it is not part of the bytes kept per webhook",
+}
 
 GB = 1e9
 MB = 1e6
@@ -92,14 +95,18 @@ def main():
     tx_200 = median(rate200, "dbTransactionsPerDelivery")
     # WAL and table growth: the larger of the two cases' medians where both recorded them.
     wal = max(filter(None, [median(saturation, "walBytesPerDelivery"), median(rate200, "walBytesPerDelivery")]), default=None)
-    tables = sorted({t for r in saturation + rate200 for t in (r.get("tableBytesPerDelivery") or {})})
+    recorded = sorted({t for r in saturation + rate200 for t in (r.get("tableBytesPerDelivery") or {})})
+    # Tables that grew in no run (membership, migrations, the unused Orleans storage table) are named once, not listed.
+    tables = [t for t in recorded if any(values(runs, "tableBytesPerDelivery", t) and any(values(runs, "tableBytesPerDelivery", t))
+                                        for runs in (saturation, rate200))]
+    still = [t for t in recorded if t not in tables]
     table_bytes = {t: max(filter(lambda v: v is not None, [median(saturation, "tableBytesPerDelivery", t), median(rate200, "tableBytesPerDelivery", t)]), default=None)
                    for t in tables}
     retained = sum(table_bytes.get(t) or 0 for t in RETAINED) if any(t in table_bytes for t in RETAINED) else None
 
     first = saturation[0]
     print(f"### Inputs\n\nFrom `{a.results}` ({first.get('date', '?')}, {first.get('machine', '?')}); "
-          f"rate-200 runs from `{fixed_source}`"
+          + (f"rate-200 runs from `{fixed_source}`" if a.fixed_rate_from else "its rate-200 runs too")
           + ("" if rate200 else " (none found: the upper bound of commits/s cannot be given)") + ". "
           + ("**Transcribed by hand, not raw bench output.** " if any(r.get("transcribed") for r in saturation + rate200) else "")
           + "CIOPulse, PostgreSQL mode, one silo; medians, each run's value beside.\n")
@@ -128,6 +135,9 @@ def main():
             name = "no-persistence ceiling" if target == "ceiling" else "embedded (in-memory)"
             row(f"context, {name}: delivered/s", context, "saturation", "deliveredPerSec")
             row(f"context, {name}: silo CPU ms per delivery", context, "saturation", "siloCpuMsPerDelivery", digits=2)
+
+    if still:
+        print(f"\nTables that did not grow in any run (0 bytes per delivery): {', '.join(f'`{t}`' for t in still)}.")
 
     per_silo_full = a.cores_per_silo * a.max_core_use * 1000 / cpu
     print("\nAssumptions (not measured here; each is an option):\n")
@@ -191,11 +201,13 @@ def main():
                 print(f"\n`{t}` grew {fmt(table_bytes[t])} bytes per delivery in these runs: {why}.")
         for t in tables:
             if t not in RETAINED and t not in CHURN and table_bytes[t]:
-                print(f"\n`{t}` grew {fmt(table_bytes[t])} bytes per delivery (not per webhook kept; see docs/capacity.md).")
+                why = PER_ACCOUNT.get(t, "not counted in the bytes kept per webhook")
+                print(f"\n`{t}` grew {fmt(table_bytes[t])} bytes per delivery in these short runs: {why}.")
 
     print("\n### Where one primary stops, by the assumptions\n")
     if wal:
-        print(f"- WAL: {fmt(a.primary_wal_mbps * MB / wal)} webhooks/s at {fmt(a.primary_wal_mbps)} MB/s and {fmt(wal)} bytes each")
+        print(f"- WAL: {fmt(a.primary_wal_mbps * MB / wal)} webhooks/s at {fmt(a.primary_wal_mbps)} MB/s and {fmt(wal)} bytes each "
+              "(the larger of the saturation and 200/s medians)")
     if tx_sat:
         print(f"- commits, batched as at saturation: {fmt(a.primary_commits_per_sec / tx_sat)} webhooks/s")
     if tx_200:
@@ -218,7 +230,7 @@ def main():
         print("|---|---|---|")
         for rate in rates:
             print(f"| {fmt(rate)} | {fmt(rate * expire_cpu / 1000 / a.max_core_use, 1)} | "
-                  f"{'yes' if expired_per_s >= rate else 'no: ' + fmt(rate / expired_per_s, 0) + ' × its measured rate'} |")
+                  f"{'yes' if expired_per_s >= rate else 'no: ' + fmt(rate / expired_per_s, 2) + ' × its measured rate needed'} |")
 
 if __name__ == "__main__":
     main()
