@@ -158,6 +158,15 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
         return ids;
     }
 
+    /// <summary>
+    /// Text as PostgreSQL can store it: its text types cannot hold U+0000, so a write holding one is
+    /// refused (and its group commit batch is done again entry by entry to find it). A receiver's
+    /// answer may contain it (the API refuses it in a Response_ID), so it is kept as U+FFFD, the
+    /// replacement character.
+    /// </summary>
+    internal static string? Storable(string? text) =>
+        text is not null && text.Contains('\0', StringComparison.Ordinal) ? text.Replace('\0', '\uFFFD') : text;
+
     /// <summary>A command over <see cref="Matching"/> with the filter's parameters ($1..$8).</summary>
     internal static NpgsqlCommand MatchingCommand(NpgsqlDataSource dataSource, string sql, string accountId, WebhookLogFilter filter)
     {
@@ -168,8 +177,8 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
         command.Parameters.Add(new() { Value = filter.Status is { } status ? (short)status : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Smallint });
         command.Parameters.Add(new() { Value = filter.ListeningPost is { } post ? (short)post : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Smallint });
         command.Parameters.Add(new() { Value = (object?)filter.LastResponseCode ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
-        command.Parameters.Add(new() { Value = filter.Search is { Length: 13 } id ? id : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Char });
-        command.Parameters.Add(new() { Value = (object?)filter.Search ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar });
+        command.Parameters.Add(new() { Value = filter.Search is { Length: 13 } id ? Storable(id)! : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Char });
+        command.Parameters.Add(new() { Value = (object?)Storable(filter.Search) ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar });
         return command;
     }
 
@@ -215,8 +224,8 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
         command.Parameters.Add(new() { Value = filter.Status is { } status ? (short)status : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Smallint });
         command.Parameters.Add(new() { Value = filter.ListeningPost is { } post ? (short)post : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Smallint });
         command.Parameters.Add(new() { Value = limit + 1 });
-        command.Parameters.Add(new() { Value = filter.Search is { Length: 13 } id ? id : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Char });
-        command.Parameters.Add(new() { Value = (object?)filter.Search ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar });
+        command.Parameters.Add(new() { Value = filter.Search is { Length: 13 } id ? Storable(id)! : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Char });
+        command.Parameters.Add(new() { Value = (object?)Storable(filter.Search) ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar });
 
         var items = new List<WebhookLogItem>(limit + 1);
         string? snapshot = null;
@@ -307,11 +316,11 @@ public sealed class PostgresWebhookLogStore : IWebhookLogStore
                 {
                     new() { Value = latest.Select(r => r.Item.WebhookId).ToArray() },
                     new() { Value = latest.Select(r => r.AccountId).ToArray() },
-                    new() { Value = latest.Select(r => r.Item.ResponseId).ToArray() },
+                    new() { Value = latest.Select(r => Storable(r.Item.ResponseId)).ToArray() },
                     new() { Value = latest.Select(r => (short)r.Item.ListeningPost).ToArray() },
                     new() { Value = latest.Select(r => r.Item.LastActivityUtc).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
                     new() { Value = latest.Select(r => r.Item.LastResponseCode).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer },
-                    new() { Value = latest.Select(r => r.Item.LastResponse).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar },
+                    new() { Value = latest.Select(r => Storable(r.Item.LastResponse)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar },
                     new() { Value = latest.Select(r => r.Item.Attempts).ToArray() },
                     new() { Value = latest.Select(r => (short)r.Item.Status).ToArray() },
                     new() { Value = latest.Select(r => r.Item.Test).ToArray() },

@@ -31,7 +31,7 @@ public static class SurveyCompletionEndpoints
         [JsonPropertyName("Listening_Post"), Description("Transactional (when absent) or Relationship.")]
         public ListeningPost? ListeningPost { get; init; }
 
-        [JsonPropertyName("Response_ID"), Required, Description("Not empty or only white space, at most 128 characters.")]
+        [JsonPropertyName("Response_ID"), Required, Description("Not empty or only white space, at most 128 characters, no NUL character (U+0000).")]
         public required string ResponseId { get; init; }
 
         [JsonPropertyName("Response_Datetime_UTC"), Description("yyyy-MM-dd HH:mm:ss in UTC, or ISO 8601; absent: when the service received it.")]

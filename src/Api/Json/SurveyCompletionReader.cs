@@ -44,6 +44,12 @@ public static class SurveyCompletionReader
             return Fail("Response_ID", $"must be at most {MaxResponseIdLength} characters.");
         }
 
+        // An id is searched for and shown as text; PostgreSQL's text cannot hold U+0000.
+        if (responseId.Contains('\0', StringComparison.Ordinal))
+        {
+            return Fail("Response_ID", "must not contain the NUL character (U+0000).");
+        }
+
         if (!JsonFields.TryGetInt(body, "Overall", out var overall, out error))
         {
             return Fail("Overall", error!);

@@ -346,6 +346,24 @@ public sealed class PostgresWebhookLogStoreTests : WebhookLogStoreContract<Postg
     }
 
     [Fact]
+    public async Task A_receivers_answer_with_NUL_characters_is_stored_with_replacement_characters_without_failing_its_batch()
+    {
+        // PostgreSQL's text cannot hold U+0000; recorded together, both rows land, the first as text it can hold.
+        var time = new DateTime(2025, 3, 14, 15, 9, 26, DateTimeKind.Utc);
+        var withNul = new WebhookLogItem(W("a"), "r-a", ListeningPost.Transactional, time, 200, "ok\0\0done", 1, WebhookStatus.Succeeded);
+        var plain = new WebhookLogItem(W("b"), "r-b", ListeningPost.Transactional, time.AddSeconds(1), 200, "ok", 1, WebhookStatus.Succeeded);
+
+        await Task.WhenAll(Store.RecordAsync(Account, withNul), Store.RecordAsync(Account, plain));
+        var read = (await Store.ReadAsync(Account, All, null, 10)).Items;
+        var found = await Store.ReadAsync(Account, new WebhookLogFilter(null, null, Search: "r-\0"), null, 10);
+        var foundById = await Store.ReadAsync(Account, new WebhookLogFilter(null, null, Search: "0123456789ab\0"), null, 10);
+
+        Assert.Equal([plain, withNul with { LastResponse = "ok\uFFFD\uFFFDdone" }], read);
+        Assert.Empty(found.Items);
+        Assert.Empty(foundById.Items);
+    }
+
+    [Fact]
     public async Task Times_come_back_as_UTC_and_equal_to_the_recorded_microseconds()
     {
         var items = new[]

@@ -147,6 +147,18 @@ public sealed class SurveyCompletionReaderTests
         Assert.False(string.IsNullOrWhiteSpace(error));
     }
 
+    [Fact]
+    public void Response_id_with_a_NUL_character_is_rejected_naming_the_field_and_other_control_characters_are_kept()
+    {
+        var (completion, field, error) = Read("""{"Response_ID": "a\u0000b", "Overall": 5}""");
+        var tabbed = ReadValid("""{"Response_ID": "a\tb", "Overall": 5}""");
+
+        Assert.Null(completion);
+        Assert.Equal("Response_ID", field);
+        Assert.Contains("U+0000", error, StringComparison.Ordinal);
+        Assert.Equal("a\tb", tabbed.ResponseId);
+    }
+
     [Theory]
     // Listening_Post
     [InlineData("""{"Listening_Post": "Survey", "Response_ID": "1", "Overall": 5}""", "Listening_Post")]
