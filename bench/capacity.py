@@ -97,8 +97,7 @@ def main():
     wal = max(filter(None, [median(saturation, "walBytesPerDelivery"), median(rate200, "walBytesPerDelivery")]), default=None)
     recorded = sorted({t for r in saturation + rate200 for t in (r.get("tableBytesPerDelivery") or {})})
     # Tables that grew in no run (membership, migrations, the unused Orleans storage table) are named once, not listed.
-    tables = [t for t in recorded if any(values(runs, "tableBytesPerDelivery", t) and any(values(runs, "tableBytesPerDelivery", t))
-                                        for runs in (saturation, rate200))]
+    tables = [t for t in recorded if any(values(saturation + rate200, "tableBytesPerDelivery", t))]
     still = [t for t in recorded if t not in tables]
     table_bytes = {t: max(filter(lambda v: v is not None, [median(saturation, "tableBytesPerDelivery", t), median(rate200, "tableBytesPerDelivery", t)]), default=None)
                    for t in tables}

@@ -1,11 +1,19 @@
+using System.Reflection;
 using System.Text.Json;
 using Npgsql;
 
 namespace CIOPulse.Tests.Infrastructure;
 
-/// <summary>What the query-plan tests share: running an <c>EXPLAIN (…, FORMAT JSON)</c> and walking its nodes.</summary>
+/// <summary>
+/// What the query-plan tests share: the product's own SQL, running an <c>EXPLAIN (…, FORMAT JSON)</c>
+/// and walking its nodes.
+/// </summary>
 public static class QueryPlans
 {
+    /// <summary>A store's private SQL constant, so a test follows any change to the statement.</summary>
+    public static string Statement(Type owner, string name) =>
+        (string)owner.GetField(name, BindingFlags.NonPublic | BindingFlags.Static)!.GetRawConstantValue()!;
+
     /// <summary>The top plan node of an EXPLAIN command's JSON answer.</summary>
     public static async Task<JsonElement> PlanAsync(NpgsqlCommand explain)
     {

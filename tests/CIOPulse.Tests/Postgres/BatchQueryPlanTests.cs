@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using CIOPulse.Persistence.Postgres;
 using CIOPulse.Tests.Infrastructure;
@@ -27,32 +26,21 @@ public sealed class BatchQueryPlanTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _database.DisposeAsync();
 
-    [Fact]
-    public async Task Reading_a_batch_of_reminders_fetches_only_that_batch()
+    [Theory]
+    [InlineData("ReadBatch")]
+    [InlineData("RemoveBatch")]
+    public async Task Reading_or_removing_a_batch_of_reminders_fetches_only_that_batch(string statement)
     {
         await FillRemindersAsync();
 
         var ids = BatchOfRows();
-        var plan = await ExplainAsync(Statement(typeof(PostgresReminderTable), "ReadBatch"),
-            new() { Value = ServiceId },
-            new() { Value = ids },
-            new() { Value = ids.Select(_ => "delivery").ToArray() });
+        NpgsqlParameter[] parameters = [new() { Value = ServiceId }, new() { Value = ids }, new() { Value = ids.Select(_ => "delivery").ToArray() }];
+        if (statement == "RemoveBatch")
+        {
+            parameters = [.. parameters, new() { Value = ids.Select(_ => 0).ToArray() }];
+        }
 
-        Assert.Equal(Batch, plan.GetProperty("Actual Rows").GetDouble());
-        AssertFetchesAtMostTheBatch(plan, "orleansreminderstable");
-    }
-
-    [Fact]
-    public async Task Removing_a_batch_of_reminders_fetches_only_that_batch()
-    {
-        await FillRemindersAsync();
-
-        var ids = BatchOfRows();
-        var plan = await ExplainAsync(Statement(typeof(PostgresReminderTable), "RemoveBatch"),
-            new() { Value = ServiceId },
-            new() { Value = ids },
-            new() { Value = ids.Select(_ => "delivery").ToArray() },
-            new() { Value = ids.Select(_ => 0).ToArray() });
+        var plan = await ExplainAsync(QueryPlans.Statement(typeof(PostgresReminderTable), statement), parameters);
 
         Assert.Equal(Batch, plan.GetProperty("Actual Rows").GetDouble());
         AssertFetchesAtMostTheBatch(plan, "orleansreminderstable");
@@ -70,7 +58,7 @@ public sealed class BatchQueryPlanTests : IAsyncLifetime
         // The batch updates existing rows (version 1) and inserts 10 new ones.
         var updates = BatchOfRows();
         var inserts = Enumerable.Range(0, 10).Select(i => $"webhookdelivery/new-{i}").ToArray();
-        var plan = await ExplainAsync(Statement(typeof(PostgresGrainStorage), "WriteBatch"),
+        var plan = await ExplainAsync(QueryPlans.Statement(typeof(PostgresGrainStorage), "WriteBatch"),
             new() { Value = ServiceId },
             new() { Value = updates.Concat(inserts).ToArray() },
             new() { Value = updates.Select(_ => (int?)1).Concat(inserts.Select(_ => (int?)null)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer },
@@ -92,9 +80,6 @@ public sealed class BatchQueryPlanTests : IAsyncLifetime
     /// <summary>Every 500th row of the table, so the batch is spread over all of it.</summary>
     private static string[] BatchOfRows() =>
         Enumerable.Range(0, Batch).Select(i => $"webhookdelivery/{i * (Rows / Batch)}").ToArray();
-
-    private static string Statement(Type owner, string name) =>
-        (string)owner.GetField(name, BindingFlags.NonPublic | BindingFlags.Static)!.GetRawConstantValue()!;
 
     /// <summary>Rows every scan of <paramref name="table"/> fetched, whether it kept them or not.</summary>
     private static void AssertFetchesAtMostTheBatch(JsonElement plan, string table)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Reflection;
 using System.Text.Json;
 using CIOPulse.Tests.Infrastructure;
 using NpgsqlTypes;
@@ -23,8 +22,7 @@ public sealed class ListingQueryPlanTests(ListingQueryPlanTests.LargeLogFixture 
     private static readonly DateTime _t0 = new(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     /// <summary>The product's page query itself, so the test follows any change to it.</summary>
-    private static readonly string _pageSql =
-        (string)typeof(PostgresWebhookLogStore).GetField("Page", BindingFlags.NonPublic | BindingFlags.Static)!.GetRawConstantValue()!;
+    private static readonly string _pageSql = QueryPlans.Statement(typeof(PostgresWebhookLogStore), "Page");
 
     [Theory]
     [InlineData(null, null, "webhook_log_listing")]

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Reflection;
 using CIOPulse.Grains.Interfaces;
 using CIOPulse.Grains.Log;
 using CIOPulse.Tests.Infrastructure;
@@ -402,8 +401,7 @@ public sealed class PostgresWebhookLogStoreTests : WebhookLogStoreContract<Postg
     /// <summary>Runs the statements <see cref="PostgresWebhookLogStore.RecordAsync"/> runs, on the caller's connection and transaction.</summary>
     private static async Task ExecuteRecordStatementsAsync(NpgsqlConnection connection, WebhookLogItem item)
     {
-        static string Sql(string name) =>
-            (string)typeof(PostgresWebhookLogStore).GetField(name, BindingFlags.NonPublic | BindingFlags.Static)!.GetRawConstantValue()!;
+        static string Sql(string name) => QueryPlans.Statement(typeof(PostgresWebhookLogStore), name);
 
         // The statements take arrays (one element per webhook of a group commit).
         await using var close = new NpgsqlCommand(Sql("CloseCurrent"), connection)

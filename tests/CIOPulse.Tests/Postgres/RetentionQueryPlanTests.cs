@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using CIOPulse.Persistence.Postgres;
 using CIOPulse.Tests.Infrastructure;
@@ -19,8 +18,7 @@ public sealed class RetentionQueryPlanTests(RetentionQueryPlanTests.LargeLogFixt
     private static readonly DateTime _t0 = new(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     /// <summary>The product's query itself, so the test follows any change to it.</summary>
-    private static readonly string _candidatesSql =
-        (string)typeof(PostgresWebhookLogStore).GetField("ExpiryCandidates", BindingFlags.NonPublic | BindingFlags.Static)!.GetRawConstantValue()!;
+    private static readonly string _candidatesSql = QueryPlans.Statement(typeof(PostgresWebhookLogStore), "ExpiryCandidates");
 
     [Fact]
     public async Task The_first_batch_reads_the_retention_index_in_order_without_scanning_or_sorting()
